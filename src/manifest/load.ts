@@ -1,0 +1,124 @@
+/** The manifest's edge: read the file and the migration folders it names, then parse, check and expand. */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { checkSchema } from './schema.js';
+import { expand, type ExpandFacts, type Migration } from './expand.js';
+import { formatPath, parseManifestText, type Parsed } from './parse.js';
+import { insideRoot } from './names.js';
+import type { Model, Problem } from './model.js';
+import type { Manifest, ManifestError } from './types.js';
+
+export interface LoadOptions {
+  /** Ports allocated by earlier applies (from the state store), so allocation stays stable. */
+  readonly previousPorts?: { readonly [key: string]: number };
+  readonly environ?: { readonly [name: string]: string | undefined };
+}
+
+export type LoadResult =
+  | { readonly ok: true; readonly model: Model }
+  | { readonly ok: false; readonly errors: readonly ManifestError[] };
+
+export const DEFAULT_MANIFEST = 'orchestration.yaml';
+
+export function loadManifest(file: string, options: LoadOptions = {}): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a manifest' : `cannot read: ${(e as Error).message}`;
+    return { ok: false, errors: [{ file, line: 0, col: 0, path: '(file)', message, fix: code === 'ENOENT' ? 'pass -f FILE or create orchestration.yaml' : undefined }] };
+  }
+  return loadManifestText(text, file, options);
+}
+
+export function loadManifestText(text: string, file: string, options: LoadOptions = {}): LoadResult {
+  const parsed = parseManifestText(text, file);
+  if (parsed.errors.length) return { ok: false, errors: parsed.errors };
+  if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    return { ok: false, errors: [{ file, line: 1, col: 1, path: '(top level)', message: 'the manifest must be a mapping (version:, project:, …)' }] };
+  }
+  const schemaProblems = checkSchema(parsed.value);
+  if (schemaProblems.length) return { ok: false, errors: locateAll(parsed, schemaProblems) };
+
+  const manifest = parsed.value as Manifest;
+  const root = resolve(dirname(file));
+  const facts: ExpandFacts = {
+    migrations: readMigrations(manifest, root),
+    previousPorts: options.previousPorts ?? {},
+    environ: options.environ ?? process.env,
+  };
+  const expanded = expand(manifest, facts);
+  const problems = [...expanded.problems, ...duplicatePaths(expanded.resources)];
+  if (problems.length) return { ok: false, errors: locateAll(parsed, problems) };
+
+  const socket = manifest.settings?.tmux?.socket ?? undefined;
+  return {
+    ok: true,
+    model: {
+      manifest,
+      file,
+      root,
+      ...(socket ? { tmuxSocket: socket } : {}),
+      statePath: resolve(root, manifest.settings?.state ?? '.gaia/state.db'),
+      parallelism: manifest.settings?.parallelism ?? 8,
+      environments: expanded.environments,
+      groups: expanded.groups,
+      resources: expanded.resources,
+      routing: { rules: manifest.routing?.rules ?? [], ...(manifest.routing?.default ? { default: manifest.routing.default } : {}) },
+      warnings: [],
+      manifestHash: createHash('sha256').update(text).digest('hex').slice(0, 16),
+    },
+  };
+}
+
+function locateAll(parsed: Parsed, problems: readonly Problem[]): ManifestError[] {
+  const errors = problems.map((p) => {
+    const { line, col } = parsed.locate(p.path, p.at ?? 'value');
+    return { file: parsed.file, line, col, path: formatPath(p.path), message: p.message, ...(p.fix ? { fix: p.fix } : {}) };
+  });
+  return errors.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** Two resources writing one file would fight each other on every apply. */
+function duplicatePaths(resources: Model['resources']): Problem[] {
+  const byPath = new Map<string, string>();
+  const out: Problem[] = [];
+  for (const r of resources) {
+    if (r.kind !== 'file' && r.kind !== 'sqlite_database') continue;
+    const path = String(r.attributes.path);
+    const other = byPath.get(path);
+    if (other) out.push({ path: r.kind === 'file' ? ['files'] : ['environments', 'stages'], message: `${r.address} and ${other} both write ${path}`, fix: 'give each its own path' });
+    else byPath.set(path, r.address);
+  }
+  return out;
+}
+
+/** Every schema file and migrations folder the manifest names, with each SQL file's hash. */
+function readMigrations(m: Manifest, root: string): ExpandFacts['migrations'] {
+  const out: Record<string, readonly Migration[] | undefined> = {};
+  for (const stage of Object.values(m.environments?.stages ?? {})) {
+    const db = stage.database;
+    if (!db) continue;
+    const source = db.migrations ?? db.schema;
+    if (source === undefined || source in out) continue;
+    if (isAbsolute(source) || insideRoot(source) === undefined) {
+      out[source] = undefined;
+      continue;
+    }
+    const abs = join(root, source);
+    try {
+      const files = db.migrations
+        ? readdirSync(abs).filter((f) => f.endsWith('.sql')).sort().map((f) => join(abs, f))
+        : statSync(abs).isFile() ? [abs] : [];
+      out[source] = files.map((f) => {
+        const body = readFileSync(f);
+        return { name: relative(db.migrations ? abs : dirname(abs), f), file: relative(root, f), sha256: createHash('sha256').update(body).digest('hex') };
+      });
+    } catch {
+      out[source] = undefined;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+/** The expanded manifest: concrete environments, groups and resources, ready for the planner and the day-two operations. */
+import type { Resource } from '../core/resource.js';
+import type { Manifest, RoutingRule } from './types.js';
+import type { PathSegment } from './parse.js';
+
+export interface StageInfo {
+  readonly name: string;
+  readonly port?: number;
+  /** Database path relative to the project root. */
+  readonly database?: string;
+  readonly vars: { readonly [name: string]: string };
+}
+
+export interface EnvironmentInfo {
+  readonly name: string;
+  readonly index: number;
+  readonly path: string;
+  readonly branch: string;
+  readonly base: string;
+  readonly source: 'worktree' | 'clone';
+  readonly sync: 'rebase' | 'merge';
+  readonly stages: readonly StageInfo[];
+}
+
+export interface SessionInfo {
+  readonly name: string;
+  readonly address: string;
+  readonly group: string;
+  readonly provider: string | null;
+  readonly env?: string;
+  readonly cwd: string;
+  readonly costPerMonth: number;
+  readonly agent: boolean;
+}
+
+export interface GroupInfo {
+  readonly name: string;
+  readonly description?: string;
+  readonly sessions: readonly SessionInfo[];
+  readonly costAdjustment: number;
+  readonly perEnvironment: boolean;
+  /** The name pattern as written (`pr_impl{n}`), for recognising unmanaged sessions. */
+  readonly pattern?: string;
+}
+
+export interface Model {
+  readonly manifest: Manifest;
+  /** Manifest file as given (for messages) and the absolute project root (its folder). */
+  readonly file: string;
+  readonly root: string;
+  readonly tmuxSocket?: string;
+  readonly statePath: string;
+  readonly parallelism: number;
+  readonly environments: readonly EnvironmentInfo[];
+  readonly groups: readonly GroupInfo[];
+  readonly resources: readonly Resource[];
+  readonly routing: { readonly rules: readonly RoutingRule[]; readonly default?: string };
+  readonly warnings: readonly string[];
+  /** Hash of the manifest text, recorded with each apply. */
+  readonly manifestHash: string;
+}
+
+/** A problem found while expanding, placed by manifest path (the loader turns it into line:col). */
+export interface Problem {
+  readonly path: readonly PathSegment[];
+  readonly message: string;
+  readonly fix?: string;
+  readonly at?: 'key' | 'value';
+}
