@@ -20,6 +20,8 @@ export interface KindSpec {
   unowned?(desired: Resource, observed: Observed): Unowned;
   /** Warnings about deleting or replacing this thing (rows lost, a running agent stopped). */
   hazards?(observed: Observed, action: 'delete' | 'replace'): readonly Hazard[];
+  /** The ownership hash of a desired resource (what a tmux `@gaia-spec` marker holds). Default: hash of kind and attributes. */
+  specHash?(desired: Resource): string;
   /** A phrase for the missing thing: "session missing", "worktree missing". */
   readonly missingText?: string;
 }

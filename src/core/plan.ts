@@ -72,6 +72,9 @@ export interface PlanSummary {
 
 export const PLAN_FORMAT_VERSION = 1;
 
+/** Spec hash of a record written before its create ran (write-ahead): owned, but maybe not there yet. */
+export const PENDING_PREFIX = 'pending:';
+
 export interface Plan {
   readonly formatVersion: typeof PLAN_FORMAT_VERSION;
   readonly createdAt: string;
@@ -83,6 +86,10 @@ export interface Plan {
   readonly conflicts: readonly Conflict[];
   readonly warnings: readonly PlanWarning[];
   readonly summary: PlanSummary;
+  /** The plan was limited to these addresses (`--target`); applying a saved plan re-plans with them. */
+  readonly targets?: readonly string[];
+  /** A plan to remove everything gaia owns (`gaia destroy`). */
+  readonly destroy?: boolean;
   /** Only drift since the last apply was looked for (`plan --refresh-only`). */
   readonly refreshOnly?: boolean;
 }

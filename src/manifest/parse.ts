@@ -1,5 +1,8 @@
 /** YAML text → plain value, keeping the document so any path can be mapped back to line:col. */
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit,
+  type Alias, type Document, type Node, type Pair, type YAMLError,
+} from 'yaml';
 import type { ManifestError } from './types.js';
 
 export type PathSegment = string | number;
@@ -15,6 +18,11 @@ export interface Parsed {
 export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
 /** Alias expansions allowed when turning YAML into data: a "billion laughs" document stops here. */
 const MAX_ALIAS_COUNT = 200;
+/** Flow collections (`[[[…`) nested deeper than this are refused before parsing: the YAML composer
+ *  recurses per level, so a deep one costs seconds and, near the size limit, all the memory there is. */
+const MAX_FLOW_NESTING = 100;
+
+type Pos = { line: number; col: number };
 
 export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
@@ -24,23 +32,33 @@ export function formatPath(path: readonly PathSegment[]): string {
 
 export function parseManifestText(text: string, file: string): Parsed {
   const lineCounter = new LineCounter();
-  const posOf = (offset: number) => {
+  const posOf = (offset: number): Pos => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
   };
-  const error = (line: number, col: number, message: string, fix?: string): ManifestError => ({
+  const error = ({ line, col }: Pos, message: string, fix?: string): ManifestError => ({
     file, line, col, path: '(document)', message, ...(fix ? { fix } : {}),
   });
+  const refuse = (e: ManifestError): Parsed => ({ file, value: undefined, errors: [e], locate: () => ({ line: e.line, col: e.col }) });
 
-  if (text.length > MAX_MANIFEST_BYTES) {
-    const e = error(1, 1, `file is ${text.length} bytes; manifests are limited to ${MAX_MANIFEST_BYTES}`);
-    return { file, value: undefined, errors: [e], locate: () => ({ line: 1, col: 1 }) };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_MANIFEST_BYTES) {
+    return refuse(error({ line: 1, col: 1 }, `the file is ${bytes} bytes; manifests are limited to ${MAX_MANIFEST_BYTES}`, 'split generated content out of the manifest'));
+  }
+  const deep = tooDeep(text);
+  if (deep) {
+    return refuse(error(deep, `YAML syntax: brackets nest more than ${MAX_FLOW_NESTING} levels deep here; refusing to parse`, 'write the structure as ordinary indented YAML'));
   }
 
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  } catch (e) {
+    return refuse(error({ line: 1, col: 1 }, `YAML: ${firstLine(e instanceof Error ? e.message : String(e))}`));
+  }
   const errors: ManifestError[] = doc.errors.map((e) => {
-    const { line, col } = posOf(e.pos[0]);
-    return error(line, col, `YAML syntax: ${firstLine(e.message)}`);
+    const d = describeYamlError(e, text, doc, posOf);
+    return error(d.pos, d.message, d.fix);
   });
   const locate = (path: readonly PathSegment[], at: 'key' | 'value' = 'value') => locateIn(doc, path, at, posOf);
 
@@ -50,9 +68,16 @@ export function parseManifestText(text: string, file: string): Parsed {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      errors.push(error(1, 1, /alias/i.test(message)
-        ? `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} expansions); refusing a possible alias bomb`
-        : `YAML: ${firstLine(message)}`));
+      if (/alias/i.test(message)) {
+        const alias = firstAlias(doc);
+        errors.push(error(
+          alias?.range ? posOf(alias.range[0]) : { line: 1, col: 1 },
+          `YAML aliases expand to more than ${MAX_ALIAS_COUNT} copies; refusing what looks like an alias bomb ("billion laughs")`,
+          'write the values out instead of nesting aliases (*name) of aliases',
+        ));
+      } else {
+        errors.push(error({ line: 1, col: 1 }, `YAML: ${firstLine(message)}`));
+      }
     }
   }
   return { file, value, errors, locate };
@@ -62,14 +87,129 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** Position of the first `[`/`{` past the nesting limit. Quote-unaware on purpose: it is a cheap
+ *  guard, and no real manifest has a hundred unclosed brackets even inside its strings. */
+function tooDeep(text: string): Pos | undefined {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      lineStart = i + 1;
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_FLOW_NESTING) return { line, col: i - lineStart + 1 };
+    } else if ((c === 93 || c === 125) && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** The yaml library's error, reworded for a person and placed on the character that matters. */
+function describeYamlError(
+  e: YAMLError,
+  text: string,
+  doc: Document.Parsed,
+  posOf: (offset: number) => Pos,
+): { pos: Pos; message: string; fix?: string } {
+  const offset = skipSpaces(text, e.pos[0]);
+  const pos = posOf(offset);
+  const raw = firstLine(e.message);
+  switch (e.code) {
+    case 'BAD_INDENT':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return { pos, message: `YAML syntax: ${raw}`, fix: 'check the indentation of this line against the lines above it' };
+    case 'TAB_AS_INDENT':
+      return { pos, message: 'YAML syntax: tabs are not allowed as indentation', fix: 'indent with spaces' };
+    case 'MISSING_CHAR': {
+      const quote = /closing (["'])quote/.exec(raw)?.[1];
+      if (!quote) return { pos, message: `YAML syntax: ${raw}` };
+      const start = openQuoteAt(doc, e.pos[0]);
+      return {
+        pos: start === undefined ? pos : posOf(start),
+        message: `YAML syntax: this quoted string is never closed (missing ${quote})`,
+        fix: `add the closing ${quote} at the end of the value`,
+      };
+    }
+    case 'DUPLICATE_KEY': {
+      const dup = duplicateOf(doc, e.pos[0]);
+      if (!dup) return { pos, message: 'YAML syntax: a key appears twice in the same mapping', fix: 'remove or rename one of them' };
+      const first = posOf(dup.first);
+      return {
+        pos,
+        message: `YAML syntax: key "${dup.key}" appears twice in the same mapping (first at ${first.line}:${first.col})`,
+        fix: 'remove or rename one of them, or merge their contents',
+      };
+    }
+    case 'MULTIPLE_DOCS':
+      return { pos, message: 'YAML syntax: the file holds more than one YAML document ("---" starts another)', fix: 'a manifest is one document: remove the extra "---" and merge the parts' };
+    case 'RESOURCE_EXHAUSTION':
+      return { pos, message: 'YAML syntax: the document nests too deeply to read', fix: 'write the structure with fewer levels' };
+    default:
+      return { pos, message: `YAML syntax: ${raw}` };
+  }
+}
+
+/** The yaml library places some errors at the start of an indented line; the reader wants the first character. */
+function skipSpaces(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length && text[i] === ' ') i++;
+  return i < text.length && text[i] !== '\n' ? i : offset;
+}
+
+/** Where the quoted scalar that runs up to `offset` (the end of the file, usually) opened. */
+function openQuoteAt(doc: Document.Parsed, offset: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_, node) {
+      const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+      if (quoted && node.range && node.range[0] <= offset && offset <= node.range[2] && (start === undefined || node.range[0] > start)) start = node.range[0];
+    },
+  });
+  return start;
+}
+
+/** The key written at `offset` and the offset of its first occurrence in the same mapping. */
+function duplicateOf(doc: Document.Parsed, offset: number): { key: string; first: number } | undefined {
+  let found: { key: string; first: number } | undefined;
+  visit(doc, {
+    Pair(_, pair: Pair, path) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      const parent = path[path.length - 1];
+      const key = String(pair.key.value);
+      const first = isMap(parent)
+        ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key && p.key.range?.[0] !== offset)
+        : undefined;
+      const firstKey = first?.key as Node | undefined;
+      found = { key, first: firstKey?.range?.[0] ?? offset };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+function firstAlias(doc: Document.Parsed): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 function locateIn(
   doc: Document,
   path: readonly PathSegment[],
   at: 'key' | 'value',
-  posOf: (offset: number) => { line: number; col: number },
-): { line: number; col: number } {
+  posOf: (offset: number) => Pos,
+): Pos {
   let node: unknown = doc.contents;
-  let best: { line: number; col: number } = node && isNode(node) && node.range ? posOf(node.range[0]) : { line: 1, col: 1 };
+  let best: Pos = node && isNode(node) && node.range ? posOf(node.range[0]) : { line: 1, col: 1 };
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
     const last = i === path.length - 1;

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { PathSegment } from './parse.js';
+import { didYouMean } from './suggest.js';
 
 const require = createRequire(import.meta.url);
 export const manifestSchema = require('../../schemas/orchestration.schema.json') as Record<string, unknown>;
@@ -43,23 +44,82 @@ function segments(instancePath: string, data: unknown): PathSegment[] {
 
 function describe(schema: unknown): string {
   const d = (schema as { description?: string } | undefined)?.description;
-  return d ? d.replace(/\.$/, '') : '';
+  return d ? d.replace(/\.$/, '').replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase()) : '';
 }
 
+/** How a value reads in a message: `the text "five"`, `the number 0`, `a list`. */
 function typeName(v: unknown): string {
-  if (v === null) return 'null';
+  if (v === null || v === undefined) return 'nothing (null)';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `the text ${JSON.stringify(v)}`;
+  if (typeof v === 'number') return `the number ${v}`;
+  return String(v);
+}
+
+const TYPE_WORDS: { readonly [t: string]: string } = {
+  integer: 'a whole number', number: 'a number', string: 'text', boolean: 'true or false',
+  object: 'a mapping (key: value lines)', array: 'a list', null: 'null',
+};
+
+/** What a schema `pattern` means, for the patterns the manifest schema uses. */
+const PATTERN_WORDS: { readonly [pattern: string]: string } = {
+  '^0?[0-7]{3}$': 'an octal file mode such as "0644" or "755"',
+  '^[A-Za-z0-9_.-]+$': 'letters, digits, ".", "_" and "-" only',
+  '^[A-Za-z0-9][A-Za-z0-9_.-]*$': 'letters, digits, ".", "_" and "-", starting with a letter or digit',
+};
+
+/** Suggested additions for missing fields. */
+const REQUIRED_FIX: { readonly [field: string]: string } = {
+  version: 'add "version: 1" at the top',
+  project: 'add "project: NAME" (letters, digits, "_", "-", ".")',
+  command: 'add command: the program sessions run, e.g. command: bash',
+  path: 'add path: (relative to the manifest\'s folder)',
+  range: 'add range: [LOW, HIGH]',
+  group: 'add group: the name of one of the groups',
+};
+
+interface OneOfFailure {
+  readonly instancePath: string;
+  readonly schemaPath: string;
+  /** Branches whose type fits the value: their own errors say what is wrong. */
+  fitting: Set<string>;
+}
+
+function under(instancePath: string, parent: string): boolean {
+  return instancePath === parent || instancePath.startsWith(`${parent}/`);
 }
 
 function humanise(errors: readonly ErrorObject[], data: unknown): SchemaProblem[] {
-  // A failed oneOf also reports every branch's own failure; keep only the oneOf itself.
-  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  // A failed oneOf also reports every branch's failure. When exactly one branch has the value's
+  // type (a port given as 70000), that branch's errors are the useful ones; otherwise say which forms fit.
+  const oneOfs: OneOfFailure[] = errors
+    .filter((e) => e.keyword === 'oneOf')
+    .map((e) => ({ instancePath: e.instancePath, schemaPath: e.schemaPath, fitting: new Set<string>() }));
+  const branchOf = (e: ErrorObject): { failure: OneOfFailure; branch: string } | undefined => {
+    for (const f of oneOfs) {
+      if (e.schemaPath.startsWith(`${f.schemaPath}/`) && under(e.instancePath, f.instancePath)) {
+        return { failure: f, branch: e.schemaPath.slice(f.schemaPath.length + 1).split('/')[0]! };
+      }
+    }
+    return undefined;
+  };
+  const mistyped = new Set<string>();
+  for (const e of errors) {
+    const b = branchOf(e);
+    if (b && e.keyword === 'type' && e.instancePath === b.failure.instancePath) mistyped.add(`${b.failure.schemaPath}|${b.failure.instancePath}|${b.branch}`);
+  }
+  for (const e of errors) {
+    const b = branchOf(e);
+    if (b && !mistyped.has(`${b.failure.schemaPath}|${b.failure.instancePath}|${b.branch}`)) b.failure.fitting.add(b.branch);
+  }
+
   const seen = new Set<string>();
   const out: SchemaProblem[] = [];
   for (const e of errors) {
-    if (e.schemaPath.includes('/oneOf/') && [...oneOfPaths].some((p) => e.instancePath.startsWith(p))) continue;
+    const b = branchOf(e);
+    if (b && (b.failure.fitting.size !== 1 || !b.failure.fitting.has(b.branch))) continue;
+    if (e.keyword === 'oneOf' && oneOfs.find((f) => f.schemaPath === e.schemaPath && f.instancePath === e.instancePath)?.fitting.size === 1) continue;
     const path = segments(e.instancePath, data);
     const p = problem(e, path);
     if (!p) continue;
@@ -73,38 +133,72 @@ function humanise(errors: readonly ErrorObject[], data: unknown): SchemaProblem[
 
 function problem(e: ErrorObject, path: PathSegment[]): SchemaProblem | undefined {
   const params = e.params as Record<string, unknown>;
+  const fixOf = (fix: string | undefined) => (fix ? { fix } : {});
   switch (e.keyword) {
     case 'additionalProperties': {
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return { path: [...path, extra], at: 'key', message: `unknown field "${extra}"`, fix: allowed.length ? `allowed here: ${allowed.join(', ')}` : undefined };
+      return {
+        path: [...path, extra], at: 'key', message: `unknown field "${extra}"${didYouMean(extra, allowed)}`,
+        ...fixOf(allowed.length ? `allowed here: ${allowed.join(', ')}` : undefined),
+      };
     }
-    case 'required':
-      return { path, at: 'value', message: `missing required field "${String(params.missingProperty)}"` };
+    case 'required': {
+      const field = String(params.missingProperty);
+      return { path, at: 'value', message: `missing required field "${field}"`, fix: REQUIRED_FIX[field] ?? `add ${field}:` };
+    }
     case 'propertyNames':
       return undefined; // reported by the pattern error on the name itself
-    case 'pattern':
+    case 'pattern': {
       if (e.propertyName !== undefined || e.schemaPath.includes('propertyNames')) {
         const name = String(e.propertyName ?? path[path.length - 1]);
-        return { path: [...path, name], at: 'key', message: `name "${name}" is not allowed`, fix: `use letters, digits, "_" or "-", starting with a letter` };
+        const what = /\^\[A-Za-z_\]/.test(String(params.pattern)) ? 'a variable name' : 'a name';
+        return {
+          path: [...path, name], at: 'key', message: `${what} "${name}" is not allowed here`,
+          fix: what === 'a variable name' ? 'use letters, digits and "_", not starting with a digit' : 'use letters, digits, "_" or "-", starting with a letter',
+        };
       }
-      return { path, at: 'value', message: `${JSON.stringify(e.data)} does not match the required form ${String(params.pattern)}` };
-    case 'type':
-      return { path, at: 'value', message: `must be ${String(params.type).replace(',', ' or ')}, not ${typeName(e.data)}` };
-    case 'enum':
-      return { path, at: 'value', message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(e.data)}` };
-    case 'const':
-      return { path, at: 'value', message: `must be ${JSON.stringify(params.allowedValue)}, not ${JSON.stringify(e.data)}` };
+      const words = PATTERN_WORDS[String(params.pattern)];
+      return {
+        path, at: 'value',
+        message: words ? `${JSON.stringify(e.data)} is not allowed: use ${words}` : `${JSON.stringify(e.data)} does not have the required form ${String(params.pattern)}`,
+      };
+    }
+    case 'type': {
+      const types = Array.isArray(params.type) ? (params.type as string[]) : String(params.type).split(',');
+      return { path, at: 'value', message: `must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')}, not ${typeName(e.data)}` };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
+      const hint = typeof e.data === 'string' ? didYouMean(e.data, allowed) : '';
+      return { path, at: 'value', message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(e.data)}${hint}` };
+    }
+    case 'const': {
+      const isVersion = path.length === 1 && path[0] === 'version';
+      return {
+        path, at: 'value', message: `must be ${JSON.stringify(params.allowedValue)}, not ${JSON.stringify(e.data)}`,
+        ...fixOf(isVersion ? 'this gaia reads manifest format version 1: write version: 1' : undefined),
+      };
+    }
     case 'minimum':
     case 'maximum':
       return { path, at: 'value', message: `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}, not ${JSON.stringify(e.data)}` };
     case 'minItems':
-    case 'maxItems':
-      return { path, at: 'value', message: `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(params.limit)} item(s)` };
+    case 'maxItems': {
+      const limit = Number(params.limit);
+      if (e.keyword === 'minItems' && limit === 1) return { path, at: 'value', message: 'must not be an empty list' };
+      const exact = (e.parentSchema as { minItems?: number; maxItems?: number } | undefined);
+      if (exact?.minItems === exact?.maxItems) return { path, at: 'value', message: `must have exactly ${limit} items, not ${Array.isArray(e.data) ? e.data.length : '?'}` };
+      return { path, at: 'value', message: `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${limit} items` };
+    }
     case 'minLength':
       return { path, at: 'value', message: 'must not be empty' };
-    case 'oneOf':
-      return { path, at: 'value', message: `is not valid: expected ${describe(e.parentSchema) || 'one of the allowed forms'}` };
+    case 'oneOf': {
+      const what = describe(e.parentSchema);
+      const passing = params.passingSchemas;
+      if (Array.isArray(passing)) return { path, at: 'value', message: `is ambiguous: it fits more than one form of ${what || 'this field'}` };
+      return { path, at: 'value', message: `${typeName(e.data)} is not allowed here${what ? `: expected ${what}` : ''}` };
+    }
     default:
       return { path, at: 'value', message: e.message ?? 'is not valid' };
   }

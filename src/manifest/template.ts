@@ -1,5 +1,6 @@
 /** `{placeholder}` templates: `dev{n}_worker`, `{env.path}/.env.{stage.name}`. Pure.
  *  `{{` and `}}` write literal braces. A value that is an object with a `name` stands for its name in text. */
+import { closest } from './suggest.js';
 
 export type TemplateContext = { readonly [key: string]: unknown };
 
@@ -67,4 +68,20 @@ export function renderValue(template: unknown, ctx: TemplateContext): Rendered<u
 /** POSIX shell single-quoting, for values substituted into a string command. */
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** For an unknown placeholder: the placeholders available at its level (`{stage.port}` beside `{stage.prt}`), nearest first if one is close. */
+export function placeholderHelp(ctx: TemplateContext, path: string): { readonly available: readonly string[]; readonly suggestion?: string } {
+  const parts = path.split('.');
+  let cur: unknown = ctx;
+  let prefix = '';
+  for (const part of parts.slice(0, -1)) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, part)) break;
+    cur = (cur as Record<string, unknown>)[part];
+    prefix += `${part}.`;
+  }
+  const keys = cur !== null && typeof cur === 'object' && !Array.isArray(cur) ? Object.keys(cur) : [];
+  const available = keys.map((k) => `${prefix}${k}`);
+  const suggestion = closest(path, available);
+  return { available, ...(suggestion !== undefined ? { suggestion } : {}) };
 }

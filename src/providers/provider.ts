@@ -41,6 +41,8 @@ export interface ApplyContext extends ObserveContext {
   readonly force: boolean;
   /** Folder for database backups taken before anything destructive. */
   readonly backupDir: string;
+  /** How many independent commands a provider may run at once (`--parallelism`). */
+  readonly parallelism?: number;
   /** Progress and notices (backup paths) for the user. */
   log(line: string): void;
 }

@@ -1,0 +1,57 @@
+/** gaia's command line: parse flags, run a command, turn errors into messages and exit codes.
+ *  The only place that decides what is printed on failure and how the process exits. */
+import { Command, CommanderError } from 'commander';
+import { formatManifestError, ManifestInvalid, UserError } from './errors.js';
+import { err } from './io.js';
+import * as apply from './apply.js';
+import * as graph from './graph.js';
+import * as plan from './plan.js';
+import * as restore from './restore.js';
+import * as state from './state.js';
+import * as validate from './validate.js';
+
+export const VERSION = '0.1.0';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const setCode = (c: number) => {
+    code = c;
+  };
+  const program = new Command('gaia')
+    .description('Declarative plan/apply for parallel development environments: worktrees, SQLite stages, ports and tmux sessions')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run gaia --help for usage)')
+    .configureOutput({ writeErr: (s) => err(s.trimEnd()) });
+  validate.register(program, setCode);
+  plan.register(program, setCode);
+  apply.register(program, setCode);
+  graph.register(program);
+  state.register(program);
+  restore.register(program);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    return report(e);
+  }
+}
+
+function report(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+  if (e instanceof ManifestInvalid) {
+    err(e.errors.map(formatManifestError).join('\n'));
+    err(`\n${e.errors.length} error${e.errors.length === 1 ? '' : 's'} in the manifest.`);
+    return 1;
+  }
+  if (e instanceof UserError) {
+    err(`Error: ${e.message}${e.hint ? `\n  ${e.hint}` : ''}`);
+    return 1;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  err(`gaia: internal error: ${message}`);
+  err('This is a bug in gaia. Please report it with the command you ran and this output.');
+  if (process.env.GAIA_DEBUG && e instanceof Error) err(e.stack ?? '');
+  return 1;
+}

@@ -1,0 +1,139 @@
+/** Execute a plan: waves of independent changes, each provider's batch at once, every result recorded
+ *  the moment it lands. Returns a result per change instead of throwing half-way. */
+import { applyWaves, prerequisites } from '../core/graph.js';
+import { storedAttributes } from '../core/planner.js';
+import { PENDING_PREFIX, type Change, type Plan } from '../core/plan.js';
+import type { Recorded } from '../core/resource.js';
+import type { ApplyContext, ChangeOutcome, Provider } from '../providers/provider.js';
+import { providerFor } from '../providers/registry.js';
+import type { StateStore } from '../state/store.js';
+
+export type ChangeStatus = 'done' | 'failed' | 'skipped' | 'refused';
+
+export interface ChangeResult {
+  readonly address: string;
+  readonly action: Change['action'];
+  readonly status: ChangeStatus;
+  readonly error?: string;
+  readonly argv?: readonly string[];
+  readonly stderr?: string;
+  readonly notes?: readonly string[];
+  readonly ms?: number;
+}
+
+export interface ApplyResult {
+  readonly results: readonly ChangeResult[];
+  readonly ok: boolean;
+  readonly ms: number;
+}
+
+export interface ApplyOptions {
+  readonly allowDataLoss: boolean;
+  readonly force: boolean;
+  readonly backupDir: string;
+  readonly command: string;
+  readonly manifestHash: string;
+  readonly log: (line: string) => void;
+  readonly now?: () => Date;
+}
+
+
+export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyContext, 'allowDataLoss' | 'force' | 'backupDir' | 'log'>, options: ApplyOptions): Promise<ApplyResult> {
+  const started = Date.now();
+  const now = () => (options.now?.() ?? new Date()).toISOString();
+  const applyCtx: ApplyContext = { ...ctx, allowDataLoss: options.allowDataLoss, force: options.force, backupDir: options.backupDir, log: options.log };
+  const applyId = await store.beginApply({ command: options.command, manifestHash: options.manifestHash });
+  const results = new Map<string, ChangeResult>();
+  const pre = prerequisites(plan.changes);
+
+  const finish = async (change: Change, result: ChangeResult) => {
+    results.set(change.address, result);
+    await store.recordStep(applyId, {
+      address: change.address, action: change.action, status: result.status === 'refused' ? 'failed' : result.status, at: now(),
+      ...(result.error ? { error: result.error } : {}), ...(result.argv ? { argv: result.argv } : {}), ...(result.stderr ? { stderr: result.stderr } : {}),
+    });
+  };
+
+  // Adoptions only take ownership; nothing runs.
+  for (const c of plan.changes.filter((x) => x.action === 'adopt')) {
+    await store.record(recordOf(c, c.specHash ?? ''));
+    await finish(c, { address: c.address, action: c.action, status: 'done' });
+    options.log(`${c.address}: adopted`);
+  }
+
+  for (const wave of applyWaves(plan.changes)) {
+    const runnable: Change[] = [];
+    for (const c of wave) {
+      const blocker = (pre.get(c.address) ?? []).find((p) => results.get(p)?.status !== 'done');
+      const refusal = refusalOf(c, options);
+      if (blocker) await finish(c, { address: c.address, action: c.action, status: 'skipped', error: `skipped: ${blocker} did not complete` });
+      else if (refusal) await finish(c, { address: c.address, action: c.action, status: 'refused', error: refusal });
+      else if (c.stateOnly) {
+        await store.forget(c.address);
+        await finish(c, { address: c.address, action: c.action, status: 'done', notes: ['forgotten (already gone)'] });
+      } else runnable.push(c);
+    }
+    // Write-ahead: a create killed half-way is still known to be gaia's on the next plan.
+    for (const c of runnable) if (c.action === 'create') await store.record(recordOf(c, `${PENDING_PREFIX}${c.specHash ?? ''}`));
+
+    const byProvider = new Map<Provider, Change[]>();
+    for (const c of runnable) {
+      const p = providerFor(c.kind);
+      byProvider.set(p, [...(byProvider.get(p) ?? []), c]);
+    }
+    await Promise.all([...byProvider].map(async ([provider, batch]) => {
+      for (const c of batch) options.log(`${c.address}: ${verb(c)}…`);
+      const t0 = Date.now();
+      let outcomes: readonly ChangeOutcome[];
+      try {
+        outcomes = await provider.apply(batch, applyCtx);
+      } catch (e) {
+        outcomes = batch.map(() => ({ status: 'failed' as const, error: `${provider.name} failed: ${e instanceof Error ? e.message : String(e)}` }));
+      }
+      const ms = Date.now() - t0;
+      for (const [i, c] of batch.entries()) {
+        const o = outcomes[i] ?? { status: 'failed' as const, error: `${provider.name} returned no outcome` };
+        if (o.status === 'done') {
+          if (c.action === 'delete') await store.forget(c.address);
+          else await store.record(recordOf(c, c.specHash ?? '', o.attributes));
+          await finish(c, { address: c.address, action: c.action, status: 'done', ms, ...(o.notes ? { notes: o.notes } : {}) });
+          options.log(`${c.address}: ${pastTense(c)}${o.notes?.length ? ` (${o.notes.join('; ')})` : ''}`);
+        } else {
+          // A failed create leaves nothing of gaia's: drop the write-ahead record so ownership is never claimed by mistake.
+          if (c.action === 'create') await store.forget(c.address);
+          await finish(c, { address: c.address, action: c.action, status: 'failed', error: o.error, ...(o.argv ? { argv: o.argv } : {}), ...(o.stderr ? { stderr: o.stderr } : {}), ms });
+          options.log(`${c.address}: failed: ${o.error}`);
+        }
+      }
+    }));
+  }
+
+  const all = plan.changes.filter((c) => c.action !== 'noop').map((c) => results.get(c.address)!).filter(Boolean);
+  const ok = all.every((r) => r.status === 'done');
+  const count = (s: ChangeStatus) => all.filter((r) => r.status === s).length;
+  await store.finishApply(applyId, ok ? 'done' : 'failed', `${count('done')} done, ${count('failed')} failed, ${count('refused')} refused, ${count('skipped')} skipped`);
+  return { results: all, ok, ms: Date.now() - started };
+}
+
+function recordOf(c: Change, specHash: string, attributes = c.after): Recorded {
+  return {
+    kind: c.kind, address: c.address, specHash, dependsOn: c.dependsOn,
+    attributes: storedAttributes({ attributes: attributes ?? {}, ...(c.sensitive ? { sensitive: c.sensitive } : {}) }),
+  };
+}
+
+function refusalOf(c: Change, o: Pick<ApplyOptions, 'allowDataLoss'>): string | undefined {
+  const prevent = c.hazards.find((h) => h.code === 'prevent_destroy');
+  if (prevent) return `refused: ${prevent.text} (preventDestroy is set in the manifest)`;
+  const loss = c.hazards.find((h) => h.code === 'data_loss');
+  if (loss && !o.allowDataLoss) return `refused: ${loss.text}; pass --allow-data-loss to back it up and go ahead`;
+  return undefined;
+}
+
+function verb(c: Change): string {
+  return { create: 'creating', update: 'updating', replace: 'replacing', delete: 'destroying', adopt: 'adopting', noop: 'checking' }[c.action];
+}
+
+function pastTense(c: Change): string {
+  return { create: 'created', update: 'updated', replace: 'replaced', delete: 'destroyed', adopt: 'adopted', noop: 'unchanged' }[c.action];
+}

@@ -1,0 +1,57 @@
+/** Observe generated files in-process: one read per file. */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { PlanWarning } from '../../core/plan.js';
+import type { Attributes, Observed } from '../../core/resource.js';
+import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
+import { FILE_KIND, type FileObserved, readFileAttributes, sha256Text } from './attributes.js';
+
+type Target = { readonly address: string; readonly path: string; readonly lastWritten?: string };
+
+function targets(request: ObserveRequest): Target[] {
+  const byAddress = new Map<string, Target>();
+  for (const r of request.recorded) {
+    if (r.kind !== FILE_KIND) continue;
+    const rec = readFileAttributes(r.attributes);
+    byAddress.set(r.address, { address: r.address, path: rec.path, lastWritten: rec.content });
+  }
+  for (const d of request.desired) {
+    if (d.kind !== FILE_KIND || byAddress.has(d.address)) continue; // an owned file is looked for where gaia wrote it
+    byAddress.set(d.address, { address: d.address, path: readFileAttributes(d.attributes).path });
+  }
+  return [...byAddress.values()];
+}
+
+export async function observeFiles(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
+  const observed: Observed[] = [];
+  const warnings: PlanWarning[] = [];
+  for (const t of targets(request)) {
+    const abs = path.resolve(ctx.root, t.path);
+    let bytes: Buffer;
+    let mode: number;
+    try {
+      const stat = statSync(abs);
+      if (!stat.isFile()) {
+        warnings.push({ code: 'not_a_file', text: `${t.path} exists but is not a regular file`, address: t.address });
+        continue;
+      }
+      mode = stat.mode & 0o7777;
+      bytes = readFileSync(abs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        warnings.push({ code: 'unreadable', text: `cannot read ${t.path}: ${(err as Error).message}`, address: t.address });
+      }
+      continue;
+    }
+    const sha256 = sha256Text(bytes);
+    const attrs: FileObserved = {
+      path: t.path,
+      content: bytes.toString('utf8'),
+      sha256,
+      mode: mode.toString(8).padStart(4, '0'),
+      editedOutside: t.lastWritten === undefined ? null : sha256 !== sha256Text(t.lastWritten),
+    };
+    observed.push({ kind: FILE_KIND, address: t.address, attributes: attrs as Attributes });
+  }
+  return { observed, warnings };
+}

@@ -1,0 +1,154 @@
+/** Apply a batch of git changes. Changes in one repository run one after another (git takes
+ *  locks on its index and config); different repositories run side by side. Branch creations
+ *  of one repository are merged into a single `update-ref --stdin` transaction. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Change } from '../../core/plan.js';
+import { describeFailure, type CommandResult } from '../exec.js';
+import type { ApplyContext, ChangeOutcome } from '../provider.js';
+import { opsFor, type Op } from './commands.js';
+import { BRANCH_KIND, parseBranch, parseWorktree, readFoundWorktree } from './model.js';
+import { parseLogLines, parseStatusFiles } from './porcelain.js';
+
+type Failure = Extract<ChangeOutcome, { status: 'failed' }>;
+type RunOp = Extract<Op, { kind: 'run' }>;
+
+export async function applyGit(changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]> {
+  const outcomes: ChangeOutcome[] = changes.map(() => ({ status: 'failed', error: 'not applied' }));
+  const groups = new Map<string, number[]>();
+  changes.forEach((change, index) => {
+    const key = lockDomain(change, ctx.root);
+    groups.set(key, [...(groups.get(key) ?? []), index]);
+  });
+  await Promise.all(
+    [...groups.values()].map(async (indices) => {
+      const results = await applyInOneRepository(
+        indices.map((i) => changes[i]!),
+        ctx,
+      );
+      indices.forEach((i, k) => (outcomes[i] = results[k]!));
+    }),
+  );
+  return outcomes;
+}
+
+/** The directory whose git locks a change takes: its repository, or the clone itself. */
+function lockDomain(change: Change, root: string): string {
+  const attrs = change.after ?? change.before ?? {};
+  if (change.kind === BRANCH_KIND) {
+    const spec = parseBranch(attrs);
+    return spec.ok ? path.resolve(root, spec.value.repo) : change.address;
+  }
+  const spec = change.after ? parseWorktree(attrs) : readFoundWorktree(attrs);
+  if (!spec.ok) return change.address;
+  const repo = spec.value.source === 'worktree' ? spec.value.repo : undefined;
+  return path.resolve(root, repo ?? spec.value.path);
+}
+
+async function applyInOneRepository(changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]> {
+  const outcomes: ChangeOutcome[] = [];
+  const deferred: { readonly index: number; readonly op: RunOp; readonly notes: readonly string[] }[] = [];
+  for (const [index, change] of changes.entries()) {
+    const planned = opsFor(change, ctx);
+    if (!planned.ok) {
+      outcomes.push({ status: 'failed', error: planned.error });
+      continue;
+    }
+    const last = planned.value.at(-1);
+    const batched = last?.kind === 'run' && last.batchable ? last : undefined;
+    const now = batched ? planned.value.slice(0, -1) : planned.value;
+    const result = await runOps(now, ctx);
+    outcomes.push(result); // for a batched change, replaced once its batch has run
+    if (result.status === 'done' && batched) deferred.push({ index, op: batched, notes: result.notes ?? [] });
+  }
+  // One invocation per distinct argv (one repository's update-ref), inputs joined: git applies it as one transaction.
+  const byArgv = new Map<string, (typeof deferred)[number][]>();
+  for (const d of deferred) byArgv.set(JSON.stringify(d.op.argv), [...(byArgv.get(JSON.stringify(d.op.argv)) ?? []), d]);
+  for (const batch of byArgv.values()) {
+    const first = batch[0]!.op;
+    const failure = await runOne({ ...first, input: batch.map((d) => d.op.input ?? '').join('') }, ctx);
+    for (const d of batch) {
+      outcomes[d.index] = failure ?? { status: 'done', ...(d.notes.length ? { notes: d.notes } : {}) };
+    }
+  }
+  return outcomes;
+}
+
+async function runOps(ops: readonly Op[], ctx: ApplyContext): Promise<ChangeOutcome> {
+  const notes: string[] = [];
+  for (const op of ops) {
+    const failure = await runOp(op, ctx, notes);
+    if (failure) return failure;
+  }
+  return { status: 'done', ...(notes.length ? { notes } : {}) };
+}
+
+async function runOp(op: Op, ctx: ApplyContext, notes: string[]): Promise<Failure | undefined> {
+  switch (op.kind) {
+    case 'run':
+      return runOne(op, ctx);
+    case 'guard':
+      return guard(op, ctx, notes);
+    case 'checkout': {
+      const probe = await ctx.exec.run(op.probe);
+      if (failed(probe)) return failure(probe);
+      return runOne({ kind: 'run', description: op.description, argv: probe.stdout.trim() ? op.switchTo : op.switchCreate }, ctx);
+    }
+    case 'rmdir':
+      try {
+        fs.rmSync(op.dir, { recursive: true, force: true });
+        return undefined;
+      } catch (error) {
+        return { status: 'failed', error: `could not remove ${op.dir}: ${(error as Error).message}` };
+      }
+    case 'refuse':
+      return { status: 'failed', error: op.description };
+  }
+}
+
+async function runOne(op: RunOp, ctx: ApplyContext): Promise<Failure | undefined> {
+  const result = await ctx.exec.run(op.argv, op.input === undefined ? {} : { input: op.input });
+  if (!failed(result)) return undefined;
+  const base = failure(result);
+  const hint = op.hint && op.hint.when.test(result.stderr) ? ` (${op.hint.text})` : '';
+  return { ...base, error: base.error + hint };
+}
+
+/** Nothing is lost: uncommitted files and commits that exist only here stop the removal unless forced. */
+async function guard(op: Extract<Op, { kind: 'guard' }>, ctx: ApplyContext, notes: string[]): Promise<Failure | undefined> {
+  const status = await ctx.exec.run(op.status);
+  if (failed(status)) return failure(status);
+  const log = await ctx.exec.run(op.log);
+  if (failed(log)) return failure(log);
+  const atRisk = describeRisk(parseStatusFiles(status.stdout), parseLogLines(log.stdout));
+  if (!atRisk) return undefined;
+  if (!ctx.force) return { status: 'failed', error: `refusing to remove ${op.path}: ${atRisk}; use --force to discard` };
+  const note = `discarding from ${op.path}: ${atRisk}`;
+  notes.push(note);
+  ctx.log(note);
+  return undefined;
+}
+
+/** "2 uncommitted files (a.txt, b.txt) and 1 unpushed commit (abc1234 message)", or undefined when nothing is at risk. */
+export function describeRisk(files: readonly string[], commits: readonly string[]): string | undefined {
+  const parts = [
+    counted(files, 'uncommitted file'),
+    counted(commits, 'unpushed commit'),
+  ].filter((p): p is string => p !== undefined);
+  return parts.length ? parts.join(' and ') : undefined;
+}
+
+function counted(items: readonly string[], noun: string): string | undefined {
+  if (items.length === 0) return undefined;
+  const shown = items.slice(0, 10).join(', ') + (items.length > 10 ? `, … ${items.length - 10} more` : '');
+  return `${items.length} ${noun}${items.length === 1 ? '' : 's'} (${shown})`;
+}
+
+const failed = (r: CommandResult) => r.failed || r.exitCode !== 0;
+
+const failure = (r: CommandResult): Failure => ({
+  status: 'failed',
+  error: describeFailure(r),
+  argv: r.argv,
+  stderr: r.stderr,
+});

@@ -1,0 +1,86 @@
+/** The default state store: a SQLite file (`.gaia/state.db`) through better-sqlite3 and kysely.
+ *  Everything SQLite-specific is here: pragmas, transactional migrations, retry on a busy open. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
+import { KyselyStateStore, type StoreOptions } from './kysely-store.js';
+import { migrateToLatest } from './migrate.js';
+import { sqliteDdl } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+/** Relative to the project root; callers resolve it and pass an absolute path. */
+export const DEFAULT_STATE_PATH = '.gaia/state.db';
+
+/** How long a write waits for another process's write before failing; reads never wait (WAL). */
+const BUSY_TIMEOUT_MS = 5000;
+const MIGRATE_ATTEMPTS = 5;
+
+export type SqliteStateStore = KyselyStateStore;
+
+export async function openSqliteStore(path: string, options: StoreOptions = {}): Promise<SqliteStateStore> {
+  const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: openFile(path) }) });
+  try {
+    await migrate(db, path);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return new KyselyStateStore(db, options);
+}
+
+function openFile(path: string): BetterSqlite3.Database {
+  mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  try {
+    // busy_timeout first: switching to WAL may itself have to wait for another opener.
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // WAL: a `gaia plan` reads while an apply writes. NORMAL: every commit survives the process
+    // being killed (SIGKILL); only an OS crash or power loss can drop the last commits.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    return sqlite;
+  } catch (error) {
+    sqlite.close();
+    throw new Error(`cannot open the state database ${path}: ${messageOf(error)}`);
+  }
+}
+
+async function migrate(db: Kysely<Database>, path: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await migrateToLatest(db, sqliteDdl);
+    if (outcome.kind !== 'failed') return;
+    // Two processes migrating a new file at once: the loser's transaction fails with SQLITE_BUSY
+    // and rolls back whole; a moment later it finds the work done.
+    if (isBusy(outcome.error) && attempt < MIGRATE_ATTEMPTS) {
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      continue;
+    }
+    const which = outcome.migration === undefined ? '' : ` (migration ${outcome.migration})`;
+    throw new Error(`cannot prepare the state database ${path}${which}: ${messageOf(outcome.error)}`);
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** SQLite runs DDL inside transactions, but kysely's adapter says it does not (so its Migrator
+ *  would leave a half-applied migration behind). Saying yes makes each migration run atomic. */
+class TransactionalSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class TransactionalSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalSqliteAdapter();
+  }
+}
