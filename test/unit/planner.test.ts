@@ -1,0 +1,91 @@
+import { plan } from '../../src/core/planner.js';
+import { applyWaves } from '../../src/core/graph.js';
+import type { KindSpec } from '../../src/core/kind.js';
+import type { Observed, Recorded, Resource } from '../../src/core/resource.js';
+
+// A toy kind: `cmd` changes force a replace, `label` changes update in place.
+const thing: KindSpec = {
+  kind: 'thing',
+  missingText: 'thing missing',
+  compare(d, o) {
+    if (d.attributes.cmd !== o.attributes.cmd) return { kind: 'replace', reasons: [{ code: 'cmd_changed', text: 'command changed' }], diffs: [{ path: 'cmd', before: o.attributes.cmd, after: d.attributes.cmd, forcesReplace: true }] };
+    if (d.attributes.label !== o.attributes.label) return { kind: 'update', reasons: [{ code: 'label_changed', text: 'label changed' }], diffs: [{ path: 'label', before: o.attributes.label, after: d.attributes.label }] };
+    return { kind: 'same' };
+  },
+  hazards: (o, action) => (o.attributes.busy ? [{ code: 'running_session', text: `${action} stops a busy thing` }] : []),
+};
+const specs = { thing };
+const res = (name: string, attrs: Record<string, string | boolean> = {}, dependsOn: string[] = []): Resource => ({ kind: 'thing', address: `thing.${name}`, attributes: { cmd: 'a', ...attrs }, dependsOn });
+const obs = (name: string, attrs: Record<string, string | boolean> = {}, marker?: string): Observed => ({ kind: 'thing', address: `thing.${name}`, attributes: { cmd: 'a', ...attrs }, ...(marker ? { marker } : {}) });
+const rec = (name: string, attrs: Record<string, string> = {}, dependsOn: string[] = []): Recorded => ({ kind: 'thing', address: `thing.${name}`, attributes: { cmd: 'a', ...attrs }, specHash: 'h', dependsOn });
+const run = (desired: Resource[], observed: Observed[], recorded: Recorded[], targets?: string[]) =>
+  plan({ desired, observed, recorded, specs, manifest: { path: 'm.yaml', hash: 'x' }, now: '2026-01-01T00:00:00Z', ...(targets ? { targets } : {}) });
+
+describe('planner: desired × observed × recorded → actions', () => {
+  const table: [string, Resource[], Observed[], Recorded[], Record<string, string>, number][] = [
+    ['missing and never made → create', [res('x')], [], [], { 'thing.x': 'create' }, 0],
+    ['made by gaia and removed by hand → create', [res('x')], [], [rec('x')], { 'thing.x': 'create' }, 0],
+    ['owned and identical → no-op', [res('x')], [obs('x')], [rec('x')], { 'thing.x': 'noop' }, 0],
+    ['owned, command changed → replace', [res('x', { cmd: 'b' })], [obs('x')], [rec('x')], { 'thing.x': 'replace' }, 0],
+    ['owned, label changed → update', [res('x', { label: 'l2' })], [obs('x', { label: 'l1' })], [rec('x')], { 'thing.x': 'update' }, 0],
+    ['marked by gaia but not in the state store → owned', [res('x')], [obs('x', {}, 'h')], [], { 'thing.x': 'noop' }, 0],
+    ['exists, not owned → conflict, no change', [res('x')], [obs('x')], [], {}, 1],
+    ['owned, removed from manifest → delete', [], [obs('x')], [rec('x')], { 'thing.x': 'delete' }, 0],
+    ['owned, removed from manifest, already gone → forget', [], [], [rec('x')], { 'thing.x': 'delete' }, 0],
+    ['unowned thing not in manifest → untouched', [], [obs('stranger')], [], {}, 0],
+  ];
+  it.each(table)('%s', (_name, desired, observed, recorded, actions, conflicts) => {
+    const p = run(desired, observed, recorded);
+    expect(Object.fromEntries(p.changes.map((c) => [c.address, c.action]))).toEqual(actions);
+    expect(p.conflicts).toHaveLength(conflicts);
+  });
+
+  it('gives reasons as data, not prose built by the planner', () => {
+    const p = run([res('x', { cmd: 'b' })], [obs('x')], [rec('x')]);
+    expect(p.changes[0]!.reasons).toEqual([{ code: 'cmd_changed', text: 'command changed' }]);
+    expect(p.changes[0]!.diffs[0]).toMatchObject({ path: 'cmd', before: 'a', after: 'b', forcesReplace: true });
+  });
+
+  it('flags replacing a busy thing loudly', () => {
+    const p = run([res('x', { cmd: 'b' })], [obs('x', { busy: true })], [rec('x')]);
+    expect(p.changes[0]!.hazards.map((h) => h.code)).toEqual(['running_session']);
+  });
+
+  it('a forgotten delete is marked state-only', () => {
+    const p = run([], [], [rec('x')]);
+    expect(p.changes[0]!.stateOnly).toBe(true);
+  });
+
+  it('orders creates after their dependencies and deletes dependents first', () => {
+    const p = run([res('session', {}, ['thing.worktree']), res('worktree', {}, ['thing.branch']), res('branch')], [], []);
+    expect(p.changes.map((c) => c.address)).toEqual(['thing.branch', 'thing.worktree', 'thing.session']);
+    const d = run([], [obs('a'), obs('b')], [rec('a'), rec('b', {}, ['thing.a'])]);
+    expect(d.changes.map((c) => c.address)).toEqual(['thing.b', 'thing.a']);
+  });
+
+  it('summarises like Terraform', () => {
+    const p = run([res('new'), res('up', { label: 'z' }), res('re', { cmd: 'q' })], [obs('up'), obs('re'), obs('old')], [rec('up'), rec('re'), rec('old')]);
+    expect(p.summary).toMatchObject({ add: 1, change: 1, replace: 1, destroy: 1, noop: 0 });
+  });
+
+  it('limits to --target and what it needs', () => {
+    const p = run([res('a', {}, ['thing.b']), res('b'), res('c')], [], [], ['thing.a']);
+    expect(p.changes.map((c) => c.address).sort()).toEqual(['thing.a', 'thing.b']);
+  });
+
+  it('fingerprints the same world the same way, and a moved world differently', () => {
+    const a = run([res('x')], [], []);
+    const b = run([res('x')], [], []);
+    const c = run([res('x')], [obs('x', {}, 'h')], []);
+    expect(a.fingerprint).toBe(b.fingerprint);
+    expect(a.fingerprint).not.toBe(c.fingerprint);
+  });
+});
+
+describe('apply waves', () => {
+  it('runs deletes first, then creates after what they depend on, independent ones together', () => {
+    const p = run([res('branch'), res('wt', {}, ['thing.branch']), res('s1', {}, ['thing.wt']), res('s2', {}, ['thing.wt']), res('free')], [obs('old')], [rec('old')]);
+    const waves = applyWaves(p.changes).map((w) => w.map((c) => c.address).sort());
+    expect(waves).toEqual([['thing.old'], ['thing.branch', 'thing.free'], ['thing.wt'], ['thing.s1', 'thing.s2']]);
+  });
+});
