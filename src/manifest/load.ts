@@ -36,22 +36,28 @@ export function loadManifest(file: string, options: LoadOptions = {}): LoadResul
 export function loadManifestText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const parsed = parseManifestText(text, file);
   if (parsed.errors.length) return { ok: false, errors: parsed.errors };
-  if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
-    return { ok: false, errors: [{ file, line: 1, col: 1, path: '(top level)', message: 'the manifest must be a mapping (version:, project:, …)' }] };
+  if (parsed.value === null || parsed.value === undefined) {
+    return { ok: false, errors: [{ file, line: 1, col: 1, path: '(top level)', message: 'the manifest is empty', fix: 'start with "version: 1" and "project: NAME"' }] };
+  }
+  if (typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    const { line, col } = parsed.locate([]);
+    const what = Array.isArray(parsed.value) ? 'a list' : `the single value ${JSON.stringify(parsed.value)}`;
+    return { ok: false, errors: [{ file, line, col, path: '(top level)', message: `the manifest must be a mapping of fields (version:, project:, …), not ${what}`, fix: 'write "version: 1" and "project: NAME" at the start of a line, without "- "' }] };
   }
   const schemaProblems = checkSchema(parsed.value);
   if (schemaProblems.length) return { ok: false, errors: locateAll(parsed, schemaProblems) };
 
   const manifest = parsed.value as Manifest;
   const root = resolve(dirname(file));
+  const sql = readMigrations(manifest, root);
   const facts: ExpandFacts = {
-    migrations: readMigrations(manifest, root),
+    migrations: sql.migrations,
+    migrationProblems: sql.problems,
     previousPorts: options.previousPorts ?? {},
     environ: options.environ ?? process.env,
   };
   const expanded = expand(manifest, facts);
-  const problems = [...expanded.problems, ...duplicatePaths(expanded.resources)];
-  if (problems.length) return { ok: false, errors: locateAll(parsed, problems) };
+  if (expanded.problems.length) return { ok: false, errors: locateAll(parsed, expanded.problems) };
 
   const socket = manifest.settings?.tmux?.socket ?? undefined;
   return {
@@ -81,44 +87,42 @@ function locateAll(parsed: Parsed, problems: readonly Problem[]): ManifestError[
   return errors.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
-/** Two resources writing one file would fight each other on every apply. */
-function duplicatePaths(resources: Model['resources']): Problem[] {
-  const byPath = new Map<string, string>();
-  const out: Problem[] = [];
-  for (const r of resources) {
-    if (r.kind !== 'file' && r.kind !== 'sqlite_database') continue;
-    const path = String(r.attributes.path);
-    const other = byPath.get(path);
-    if (other) out.push({ path: r.kind === 'file' ? ['files'] : ['environments', 'stages'], message: `${r.address} and ${other} both write ${path}`, fix: 'give each its own path' });
-    else byPath.set(path, r.address);
-  }
-  return out;
-}
-
 /** Every schema file and migrations folder the manifest names, with each SQL file's hash. */
-function readMigrations(m: Manifest, root: string): ExpandFacts['migrations'] {
+function readMigrations(m: Manifest, root: string): { migrations: ExpandFacts['migrations']; problems: { [source: string]: string } } {
   const out: Record<string, readonly Migration[] | undefined> = {};
+  const problems: Record<string, string> = {};
   for (const stage of Object.values(m.environments?.stages ?? {})) {
     const db = stage.database;
     if (!db) continue;
     const source = db.migrations ?? db.schema;
     if (source === undefined || source in out) continue;
-    if (isAbsolute(source) || insideRoot(source) === undefined) {
-      out[source] = undefined;
+    out[source] = undefined;
+    // Never read outside the project root: expand reports the path instead.
+    if (isAbsolute(source) || insideRoot(source) === undefined) continue;
+    const abs = join(root, source);
+    let isDir: boolean;
+    try {
+      isDir = statSync(abs).isDirectory();
+    } catch {
+      continue; // does not exist
+    }
+    if (db.migrations !== undefined && !isDir) {
+      problems[source] = 'is a file, not a folder';
       continue;
     }
-    const abs = join(root, source);
+    if (db.migrations === undefined && isDir) {
+      problems[source] = 'is a folder, not a file (use migrations: for a folder of .sql files)';
+      continue;
+    }
     try {
-      const files = db.migrations
-        ? readdirSync(abs).filter((f) => f.endsWith('.sql')).sort().map((f) => join(abs, f))
-        : statSync(abs).isFile() ? [abs] : [];
+      const files = isDir ? readdirSync(abs).filter((f) => f.endsWith('.sql')).sort().map((f) => join(abs, f)) : [abs];
       out[source] = files.map((f) => {
         const body = readFileSync(f);
-        return { name: relative(db.migrations ? abs : dirname(abs), f), file: relative(root, f), sha256: createHash('sha256').update(body).digest('hex') };
+        return { name: relative(isDir ? abs : dirname(abs), f), file: relative(root, f), sha256: createHash('sha256').update(body).digest('hex') };
       });
-    } catch {
-      out[source] = undefined;
+    } catch (e) {
+      problems[source] = `cannot be read: ${(e as Error).message}`;
     }
   }
-  return out;
+  return { migrations: out, problems };
 }

@@ -13,7 +13,8 @@ export function tmuxNameProblem(name: string): string | undefined {
 export function branchNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'a branch name cannot be empty';
   if (name.startsWith('-')) return `git rejects branch "${name}": it starts with "-"`;
-  if (name === '@') return 'git rejects the branch name "@"';
+  if (name === '@') return 'the branch name "@" means HEAD to git; pick another name';
+  if (name === 'HEAD') return 'git rejects the branch name "HEAD"';
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return `git rejects branch "${name}": it contains a space, control character or one of ~ ^ : ? * [ \\`;
   if (name.includes('..')) return `git rejects branch "${name}": it contains ".."`;
   if (name.includes('@{')) return `git rejects branch "${name}": it contains "@{"`;

@@ -16,16 +16,21 @@ export function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** The candidate nearest to `word` (case-insensitively), when it is within a third of the word's length (at least 2 edits). */
+/** The candidate nearest to `word` (case-insensitively), when it is within a third of the word's length (at least 1 edit). */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(2, Math.floor(word.length / 3));
+  const limit = Math.max(1, Math.floor(word.length / 3));
   let best: { name: string; distance: number } | undefined;
   for (const c of candidates) {
-    if (c === word) continue;
+    if (c === word || sameButNumber(word, c)) continue;
     const distance = editDistance(word.toLowerCase(), c.toLowerCase());
     if (distance <= limit && (!best || distance < best.distance)) best = { name: c, distance };
   }
   return best?.name;
+}
+
+/** `dev3` is not a misspelling of `dev1`: numbered names that differ only in their digits are different names. */
+function sameButNumber(a: string, b: string): boolean {
+  return /\d/.test(a) && /\d/.test(b) && a.replace(/\d+/g, '#') === b.replace(/\d+/g, '#');
 }
 
 /** ` (did you mean "x"?)`, or nothing. */

@@ -11,6 +11,10 @@ export const DEFAULT_MAX_CHARS = 65_000;
 export interface MarkdownOptions {
   readonly maxChars?: number;
   readonly title?: string;
+  /** The bold line under the title (default: the plan summary), e.g. a manifest diff's own counts. */
+  readonly summary?: string;
+  /** The command the size notes point to for the full detail (default `gaia plan`). */
+  readonly command?: string;
 }
 
 const IMPORTANCE: Record<Change['action'], number> = { delete: 5, replace: 4, update: 3, create: 2, adopt: 1, noop: 0 };
@@ -48,10 +52,10 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function header(plan: Plan, title: string): string[] {
+function header(plan: Plan, title: string, summary?: string): string[] {
   const out = [`### ${title}`, ''];
   const changed = plan.changes.some((c) => c.action !== 'noop');
-  out.push(changed ? `**${summaryLine(plan.summary)}**` : '**No changes.** The world matches the manifest.', '');
+  out.push(summary !== undefined ? `**${summary}**` : changed ? `**${summaryLine(plan.summary)}**` : '**No changes.** The world matches the manifest.', '');
   const loud = plan.changes.filter((c) => c.action === 'delete' || c.action === 'replace' || c.hazards.length).map(maskChange);
   if (loud.length) {
     out.push(`> [!WARNING]`, `> **${loud.length} destroy/replace${loud.length === 1 ? '' : 's'} — review these first:**`);
@@ -73,16 +77,16 @@ function header(plan: Plan, title: string): string[] {
 /** One comment body within `maxChars`: the least important details are folded to one line, then dropped, with a count. */
 export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
   const max = options.maxChars ?? DEFAULT_MAX_CHARS;
-  const head = header(plan, options.title ?? 'gaia plan').join('\n');
+  const head = header(plan, options.title ?? 'gaia plan', options.summary).join('\n');
   const changes = ordered(plan);
-  return fit(head, changes, max);
+  return fit(head, changes, max, options.command ?? 'gaia plan');
 }
 
 /** Several comment bodies, each within `maxChars`, that together show every change in full where possible. */
 export function renderPlanMarkdownParts(plan: Plan, options: MarkdownOptions = {}): string[] {
   const max = options.maxChars ?? DEFAULT_MAX_CHARS;
   const title = options.title ?? 'gaia plan';
-  const head = header(plan, title).join('\n');
+  const head = header(plan, title, options.summary).join('\n');
   const blocks = ordered(plan).map(details);
   const parts: string[][] = [[]];
   let size = head.length + 200;
@@ -108,7 +112,7 @@ function ordered(plan: Plan): Change[] {
 /** Room kept for the notes that say what was folded or dropped. */
 const NOTES_ROOM = 400;
 
-function fit(head: string, changes: readonly Change[], max: number): string {
+function fit(head: string, changes: readonly Change[], max: number, command: string): string {
   const full = changes.map(details);
   const short = changes.map(oneLine);
   const shown = [...full] as (string | undefined)[];
@@ -126,8 +130,8 @@ function fit(head: string, changes: readonly Change[], max: number): string {
   }
   folded -= dropped;
   const notes = [
-    ...(folded > 0 ? [`_${folded} change${folded === 1 ? '' : 's'} shown as one line to stay within ${max} characters; run \`gaia plan\` for the full detail._`] : []),
-    ...(dropped ? [`_… and ${dropped} more change${dropped === 1 ? '' : 's'} not shown (size limit); run \`gaia plan\` or use \`--split\`._`] : []),
+    ...(folded > 0 ? [`_${folded} change${folded === 1 ? '' : 's'} shown as one line to stay within ${max} characters; run \`${command}\` for the full detail._`] : []),
+    ...(dropped ? [`_… and ${dropped} more change${dropped === 1 ? '' : 's'} not shown (size limit); run \`${command}\` or use \`--split\`._`] : []),
   ];
   const text = `${head}\n${shown.filter((x) => x !== undefined).join('\n\n')}\n${notes.length ? `\n${notes.join('\n\n')}\n` : ''}`;
   return text.length > max ? `${text.slice(0, max - 60)}\n\n_(truncated at ${max} characters)_\n` : text;

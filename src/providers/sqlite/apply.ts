@@ -1,7 +1,7 @@
 /** Apply changes to databases in-process. Every write of migrations is one transaction: it lands
  *  whole or not at all. Nothing holding rows is removed without allowDataLoss and a backup first. */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { assertNever, type Change } from '../../core/plan.js';
@@ -54,6 +54,16 @@ function recordApplied(db: SqliteDb, sources: readonly MigrationSource[], total:
 
 const labels = (sources: readonly MigrationSource[]) => sources.map((s) => migrationLabel(s.migration)).join(', ');
 
+const TEMP_MARK = '.gaia-new-';
+
+/** A create killed half-way leaves its temp file; the name says it is gaia's and unfinished. */
+function removeStaleTemps(abs: string): void {
+  const prefix = path.basename(abs) + TEMP_MARK;
+  for (const name of readdirSync(path.dirname(abs))) {
+    if (name.startsWith(prefix)) rmSync(path.join(path.dirname(abs), name), { force: true });
+  }
+}
+
 /** Build the database beside its final path and rename it in: a failed or killed create leaves nothing behind. */
 function createDatabase(change: Change, ctx: ApplyContext): ChangeOutcome {
   const want = readDesired(change.after ?? {});
@@ -62,7 +72,8 @@ function createDatabase(change: Change, ctx: ApplyContext): ChangeOutcome {
   const sources = loadVerified(ctx, want);
   if (typeof sources === 'string') return failed(sources);
   mkdirSync(path.dirname(abs), { recursive: true });
-  const temp = `${abs}.gaia-new-${randomBytes(4).toString('hex')}`;
+  removeStaleTemps(abs);
+  const temp = `${abs}${TEMP_MARK}${randomBytes(4).toString('hex')}`;
   const db = new Database(temp);
   try {
     db.transaction(() => {
@@ -151,6 +162,8 @@ async function destroyDatabase(change: Change, ctx: ApplyContext): Promise<Chang
       ctx.log(`${change.address}: copied corrupt ${have.path} to ${copy}`);
       break;
     }
+    case 'unreadable':
+      return failed(`cannot read ${have.path} (${found.error}); gaia will not ${verb} a database it cannot inspect`);
     case 'ok':
       if (found.rows > 0) {
         const holds = rowsText(found.tables).replace(/^deletes/, 'holds');

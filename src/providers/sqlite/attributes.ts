@@ -24,8 +24,10 @@ export type SqliteDesired = {
 export type AppliedMigration = { readonly name: string; readonly sha256: string };
 export type TableRows = { readonly name: string; readonly rows: number };
 
+/** `state` tells the three apart; `corrupt` is kept as a plain flag for people reading plan JSON. */
 export type SqliteObserved =
   | {
+      readonly state: 'ok';
       readonly path: string;
       readonly preventDestroy: boolean;
       readonly corrupt: false;
@@ -39,9 +41,19 @@ export type SqliteObserved =
       readonly schemaMatches: boolean | null;
     }
   | {
+      /** Not a database, or a damaged one. */
+      readonly state: 'corrupt';
       readonly path: string;
       readonly preventDestroy: boolean;
       readonly corrupt: true;
+      readonly error: string;
+    }
+  | {
+      /** Could not be read now (locked, no permission): nothing can be said about it, and nothing is done to it. */
+      readonly state: 'unreadable';
+      readonly path: string;
+      readonly preventDestroy: boolean;
+      readonly corrupt: false;
       readonly error: string;
     };
 
@@ -73,8 +85,10 @@ export function readDesired(a: Attributes): SqliteDesired {
 export function readObserved(a: Attributes): SqliteObserved {
   const path = str(a.path);
   const preventDestroy = a.preventDestroy === true;
-  if (a.corrupt === true) return { path, preventDestroy, corrupt: true, error: str(a.error) };
+  if (a.state === 'corrupt' || a.corrupt === true) return { state: 'corrupt', path, preventDestroy, corrupt: true, error: str(a.error) };
+  if (a.state === 'unreadable') return { state: 'unreadable', path, preventDestroy, corrupt: false, error: str(a.error) };
   return {
+    state: 'ok',
     path,
     preventDestroy,
     corrupt: false,

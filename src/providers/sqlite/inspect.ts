@@ -7,6 +7,7 @@ import { isUserObject, type MasterRow, readMaster, type SqliteDb } from './schem
 export type Inspection =
   | { readonly kind: 'missing' }
   | { readonly kind: 'corrupt'; readonly error: string }
+  | { readonly kind: 'unreadable'; readonly error: string }
   | {
       readonly kind: 'ok';
       readonly migrationsTable: boolean;
@@ -17,6 +18,9 @@ export type Inspection =
       /** The raw schema rows; `schemaSignature(master)` when a comparison is needed. */
       readonly master: readonly MasterRow[];
     };
+
+/** A writer holding the lock longer than this makes the database unreadable for this plan, not a stall. */
+const BUSY_TIMEOUT_MS = 1000;
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -56,14 +60,17 @@ export function inspectDatabase(absPath: string): Inspection {
   if (!existsSync(absPath)) return { kind: 'missing' };
   let db: SqliteDb | undefined;
   try {
-    db = new Database(absPath, { readonly: true, fileMustExist: true });
+    db = new Database(absPath, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     // One read transaction: one lock for both statements, and a consistent view between them.
     db.exec('BEGIN');
     const found = readDatabase(db);
     db.exec('COMMIT');
     return found;
   } catch (err) {
-    return { kind: 'corrupt', error: (err as Error).message };
+    const code = String((err as { code?: unknown }).code ?? '');
+    // Only SQLite's own verdict makes a file corrupt; a lock or a permission is not the file's fault.
+    const corrupt = /^SQLITE_(NOTADB|CORRUPT|FORMAT)/.test(code);
+    return { kind: corrupt ? 'corrupt' : 'unreadable', error: (err as Error).message };
   } finally {
     db?.close();
   }

@@ -49,7 +49,11 @@ export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext
       case 'missing':
         continue;
       case 'corrupt':
-        attrs = { path: t.path, preventDestroy: t.preventDestroy, corrupt: true, error: found.error };
+        attrs = { state: 'corrupt', path: t.path, preventDestroy: t.preventDestroy, corrupt: true, error: found.error };
+        break;
+      case 'unreadable':
+        attrs = { state: 'unreadable', path: t.path, preventDestroy: t.preventDestroy, corrupt: false, error: found.error };
+        warnings.push({ code: 'database_unreadable', text: `cannot read ${t.path}: ${found.error}`, address: t.address });
         break;
       case 'ok': {
         // The schema only matters when migrations cannot tell: a database gaia did not make, or one without its table.
@@ -63,6 +67,7 @@ export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext
           }
         }
         attrs = {
+          state: 'ok',
           path: t.path,
           preventDestroy: t.preventDestroy,
           corrupt: false,

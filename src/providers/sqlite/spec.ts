@@ -1,7 +1,7 @@
 /** The pure comparison rules for `sqlite_database`: migrations decide update vs replace,
  *  schema equality decides adoption, rows and preventDestroy raise hazards. */
 import type { Comparison, KindSpec, Unowned } from '../../core/kind.js';
-import type { Hazard, Reason } from '../../core/plan.js';
+import { assertNever, type Hazard, type Reason } from '../../core/plan.js';
 import type { Observed, Recorded, Resource } from '../../core/resource.js';
 import {
   type AppliedMigration,
@@ -51,7 +51,7 @@ function compare(desired: Resource, observed: Observed, recorded: Recorded | und
   const want = readDesired(desired.attributes);
   const have = readObserved(observed.attributes);
   const wantNames = want.migrations.map((m) => m.name);
-  if (have.corrupt) {
+  if (have.state === 'corrupt') {
     return {
       kind: 'replace',
       reasons: [{ code: 'corrupt', text: `database file is corrupt: ${have.error}` }],
@@ -65,6 +65,8 @@ function compare(desired: Resource, observed: Observed, recorded: Recorded | und
       diffs: [{ path: 'path', before: have.path, after: want.path, forcesReplace: true }],
     };
   }
+  // Locked or unreadable right now: observe warned; planning work on a guess would be worse.
+  if (have.state === 'unreadable') return { kind: 'same' };
   const haveNames = have.applied.map((m) => m.name);
   if (!have.migrationsTable) {
     // Owned but without gaia's bookkeeping (adopted, or made by hand): decide from the schema itself.
@@ -114,17 +116,21 @@ function compare(desired: Resource, observed: Observed, recorded: Recorded | und
 
 function unowned(desired: Resource, observed: Observed): Unowned {
   const have = readObserved(observed.attributes);
-  if (!have.corrupt && have.schemaMatches === true) {
+  if (have.state === 'ok' && have.schemaMatches === true) {
     return { kind: 'adopt', reason: { code: 'schema_matches', text: 'existing database has the expected schema' } };
   }
   const path = readDesired(desired.attributes).path;
-  return {
-    kind: 'conflict',
-    text: have.corrupt
-      ? `a file that is not a usable database exists at ${path}; gaia did not create it`
-      : `a database exists at ${path} with a different schema; gaia did not create it`,
-    fix: `move ${path} away, or point the stage at another path`,
-  };
+  const fix = `move ${path} away, or point the stage at another path`;
+  switch (have.state) {
+    case 'ok':
+      return { kind: 'conflict', text: `a database exists at ${path} with a different schema; gaia did not create it`, fix };
+    case 'corrupt':
+      return { kind: 'conflict', text: `a file that is not a usable database exists at ${path}; gaia did not create it`, fix };
+    case 'unreadable':
+      return { kind: 'conflict', text: `a database exists at ${path} that cannot be read (${have.error}); gaia did not create it`, fix };
+    default:
+      return assertNever(have);
+  }
 }
 
 export function rowsText(tables: readonly { readonly rows: number }[]): string {
@@ -139,10 +145,18 @@ function hazards(observed: Observed, action: 'delete' | 'replace'): readonly Haz
   if (have.preventDestroy) {
     out.push({ code: 'prevent_destroy', text: `preventDestroy is set on ${have.path}; gaia will refuse to ${action} it` });
   }
-  if (have.corrupt) {
-    out.push({ code: 'data_loss', text: 'the corrupt file is removed (a copy is kept in the backup folder)' });
-  } else if (have.rows > 0) {
-    out.push({ code: 'data_loss', text: rowsText(have.tables) });
+  switch (have.state) {
+    case 'corrupt':
+      out.push({ code: 'data_loss', text: 'the corrupt file is removed (a copy is kept in the backup folder)' });
+      break;
+    case 'unreadable':
+      out.push({ code: 'data_loss', text: `rows unknown: ${have.path} could not be read (${have.error})` });
+      break;
+    case 'ok':
+      if (have.rows > 0) out.push({ code: 'data_loss', text: rowsText(have.tables) });
+      break;
+    default:
+      assertNever(have);
   }
   return out;
 }

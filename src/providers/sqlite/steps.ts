@@ -18,7 +18,7 @@ function updateSteps(change: Change): Step[] {
   const want = readDesired(change.after ?? {});
   const have = readObserved(change.before ?? {});
   const step = (description: string): Step[] => [{ address: change.address, description }];
-  if (have.corrupt) return step(`migrate ${want.path}`);
+  if (have.state !== 'ok') return step(`migrate ${want.path}`);
   if (!have.migrationsTable && have.tables.length > 0) {
     return step(`record ${want.migrations.length} migration(s) as applied in ${want.path} (schema already matches)`);
   }
@@ -48,9 +48,17 @@ function destroySteps(change: Change, ctx: ObserveContext): Step[] {
     const file = `${change.address}-<timestamp>${ext}`;
     return backupDir ? path.join(backupDir, file) : `the backup folder (${file})`;
   };
-  if (have.corrupt) return step(`copy the corrupt ${have.path} to ${where('.corrupt')}, then delete it`);
-  if (have.rows > 0) return step(`back up to ${where('.db')}, then delete ${have.path} (${rowsText(have.tables)})`);
-  return step(`delete ${have.path} (no rows)`);
+  switch (have.state) {
+    case 'corrupt':
+      return step(`copy the corrupt ${have.path} to ${where('.corrupt')}, then delete it`);
+    case 'unreadable':
+      return step(`read ${have.path} again (it could not be read at plan time); back up to ${where('.db')} if it holds rows, then delete it`);
+    case 'ok':
+      if (have.rows > 0) return step(`back up to ${where('.db')}, then delete ${have.path} (${rowsText(have.tables)})`);
+      return step(`delete ${have.path} (no rows)`);
+    default:
+      return assertNever(have);
+  }
 }
 
 export function sqliteSteps(change: Change, ctx: ObserveContext): readonly Step[] {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs gaia's main job on the quickstart example, in a throw-away project so neither this
+# repository nor your default tmux server is touched: validate → plan → apply → plan shows "No changes.".
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+gaia() { node "$here/bin/gaia.js" "$@"; }
+
+demo="${GAIA_DEMO_DIR:-$(mktemp -d /tmp/gaia-quickstart-XXXXXX)}"
+export GAIA_TMUX_SOCKET="${GAIA_TMUX_SOCKET:-gaia-quickstart}"
+mkdir -p "$demo"
+cp -R "$here/examples/quickstart.yaml" "$here/examples/db" "$demo/"
+cd "$demo"
+if [ ! -d .git ]; then
+  git init -q -b main
+  printf 'envs/\n.gaia/\n' > .gitignore
+  git add -A
+  git -c user.name=gaia -c user.email=gaia@example.invalid commit -qm "quickstart project"
+fi
+
+echo "== project: $demo   (tmux socket: $GAIA_TMUX_SOCKET)"
+echo "== gaia validate";   gaia validate -f quickstart.yaml
+echo "== gaia plan";       gaia plan -f quickstart.yaml || true
+echo "== gaia apply";      gaia apply -f quickstart.yaml --auto-approve
+echo "== gaia plan (again)"; gaia plan -f quickstart.yaml --detailed-exitcode
+echo
+echo "Done. Look around:  cd $demo && GAIA_TMUX_SOCKET=$GAIA_TMUX_SOCKET node $here/bin/gaia.js status -f quickstart.yaml"
+echo "Attach a session:   tmux -L $GAIA_TMUX_SOCKET attach"
+echo "Tear it down:       cd $demo && GAIA_TMUX_SOCKET=$GAIA_TMUX_SOCKET node $here/bin/gaia.js destroy -f quickstart.yaml --auto-approve"

@@ -1,0 +1,121 @@
+/** The git facts status needs beyond what the git provider observes: each environment's
+ *  ahead/behind against its base and its dirty-file count.
+ *
+ *  Ahead/behind is batched per repository, not per environment: one `cat-file --batch-check`
+ *  resolves every branch and base, one `merge-base --octopus` finds a common ancestor of all of
+ *  them, one `rev-list --parents` lists only the commits that differ, and the counts are computed
+ *  in-process (git 2.39 has no `%(ahead-behind:…)`). When every branch still points at its base
+ *  (right after apply) no process beyond `cat-file` runs.
+ *
+ *  Dirty counts cannot be batched: each worktree has its own index, so it is one
+ *  `git status --porcelain=v2` per environment whose directory exists, all run at once. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EnvironmentInfo } from '../manifest/model.js';
+import type { Resource } from '../core/resource.js';
+import type { ObserveContext } from '../providers/provider.js';
+import { aheadBehind, parseBatchCheck, parseParents, parseStatusV2, type WorktreeStatus } from './git-parse.js';
+
+export interface EnvGitFacts {
+  readonly ahead: number | null;
+  readonly behind: number | null;
+  /** Null when the directory is missing or git could not read it. */
+  readonly worktree: WorktreeStatus | null;
+  /** Why a fact is missing, when git said so. */
+  readonly error?: string;
+}
+
+/** Read-only git: never take the index lock (a status running next to the user's commit must not make it fail). */
+const git = (dir: string, ...args: string[]): string[] => ['git', '--no-optional-locks', '-C', dir, ...args];
+const TIMEOUT_MS = 15_000;
+
+interface Target {
+  readonly env: EnvironmentInfo;
+  /** Absolute repository directory holding the env's branch (the worktree's repository, or the clone). */
+  readonly repo: string;
+  readonly branchRef: string;
+  /** Revisions to try for the base, first found wins. */
+  readonly baseRefs: readonly string[];
+}
+
+function targetsOf(environments: readonly EnvironmentInfo[], resources: readonly Resource[], root: string): readonly Target[] {
+  const byAddress = new Map(resources.map((r) => [r.address, r]));
+  return environments.map((env) => {
+    const wt = byAddress.get(`git_worktree.${env.name}`);
+    const repoRel = typeof wt?.attributes.repo === 'string' ? wt.attributes.repo : '.';
+    return env.source === 'clone'
+      ? { env, repo: path.resolve(root, env.path), branchRef: `refs/heads/${env.branch}`, baseRefs: [env.base, `origin/${env.base}`] }
+      : { env, repo: path.resolve(root, repoRel), branchRef: `refs/heads/${env.branch}`, baseRefs: [env.base] };
+  });
+}
+
+export async function readGitFacts(
+  environments: readonly EnvironmentInfo[],
+  resources: readonly Resource[],
+  ctx: ObserveContext,
+): Promise<ReadonlyMap<string, EnvGitFacts>> {
+  const targets = targetsOf(environments, resources, ctx.root);
+  const byRepo = new Map<string, Target[]>();
+  for (const t of targets) byRepo.set(t.repo, [...(byRepo.get(t.repo) ?? []), t]);
+  const [counts, statuses] = await Promise.all([
+    Promise.all([...byRepo].map(([repo, ts]) => repoAheadBehind(repo, ts, ctx))),
+    Promise.all(targets.map((t) => worktreeStatus(path.resolve(ctx.root, t.env.path), ctx))),
+  ]);
+  const countOf = new Map(counts.flatMap((m) => [...m]));
+  const out = new Map<string, EnvGitFacts>();
+  targets.forEach((t, i) => {
+    const c = countOf.get(t.env.name);
+    const s = statuses[i]!;
+    const error = [c?.error, s.error].filter(Boolean).join('; ');
+    out.set(t.env.name, { ahead: c?.ahead ?? null, behind: c?.behind ?? null, worktree: s.status, ...(error ? { error } : {}) });
+  });
+  return out;
+}
+
+type Count = { readonly ahead: number | null; readonly behind: number | null; readonly error?: string };
+
+async function repoAheadBehind(repo: string, targets: readonly Target[], ctx: ObserveContext): Promise<ReadonlyMap<string, Count>> {
+  const out = new Map<string, Count>();
+  const none = (error?: string) => {
+    for (const t of targets) out.set(t.env.name, { ahead: null, behind: null, ...(error ? { error } : {}) });
+    return out;
+  };
+  if (!fs.existsSync(repo)) return none();
+  const asked = [...new Set(targets.flatMap((t) => [t.branchRef, ...t.baseRefs]))];
+  const resolved = await ctx.exec.run(git(repo, 'cat-file', '--batch-check'), { input: `${asked.join('\n')}\n`, timeoutMs: TIMEOUT_MS });
+  if (resolved.exitCode !== 0) return none(`git cat-file failed in ${repo}: ${resolved.stderr.trim()}`);
+  const sha = parseBatchCheck(resolved.stdout, asked);
+
+  const pairs = targets.flatMap((t) => {
+    const tip = sha.get(t.branchRef);
+    const base = t.baseRefs.map((b) => sha.get(b)).find((s) => s !== undefined);
+    if (tip === undefined || base === undefined) {
+      out.set(t.env.name, { ahead: null, behind: null });
+      return [];
+    }
+    return [{ env: t.env.name, tip, base }];
+  });
+  const commits = [...new Set(pairs.flatMap((p) => [p.tip, p.base]))];
+  if (commits.length <= 1) {
+    for (const p of pairs) out.set(p.env, { ahead: 0, behind: 0 });
+    return out;
+  }
+  // A common ancestor of everything bounds the walk to the commits that differ.
+  const common = await ctx.exec.run(git(repo, 'merge-base', '--octopus', ...commits), { timeoutMs: TIMEOUT_MS });
+  const stop = common.exitCode === 0 ? common.stdout.split('\n').filter((l) => /^[0-9a-f]+$/.test(l)) : [];
+  const walk = await ctx.exec.run(git(repo, 'rev-list', '--parents', ...commits, ...(stop.length ? ['--not', ...stop] : [])), { timeoutMs: TIMEOUT_MS });
+  if (walk.exitCode !== 0) {
+    for (const p of pairs) out.set(p.env, { ahead: null, behind: null, error: `git rev-list failed in ${repo}: ${walk.stderr.trim()}` });
+    return out;
+  }
+  const graph = parseParents(walk.stdout);
+  for (const p of pairs) out.set(p.env, aheadBehind(graph, p.tip, p.base));
+  return out;
+}
+
+async function worktreeStatus(dir: string, ctx: ObserveContext): Promise<{ readonly status: WorktreeStatus | null; readonly error?: string }> {
+  if (!fs.existsSync(path.join(dir, '.git'))) return { status: null };
+  const r = await ctx.exec.run(git(dir, 'status', '--porcelain=v2', '--branch', '--untracked-files=normal'), { timeoutMs: TIMEOUT_MS });
+  if (r.exitCode !== 0) return { status: null, error: `git status failed in ${dir}: ${r.stderr.trim()}` };
+  return { status: parseStatusV2(r.stdout) };
+}

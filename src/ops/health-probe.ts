@@ -1,0 +1,73 @@
+/** Health's probes, all in-process: no git or sqlite3 processes.
+ *  - a merge/rebase in progress is a file in the worktree's git directory (found through its
+ *    `.git` file: `gitdir: …/.git/worktrees/dev1`);
+ *  - a database's integrity is `PRAGMA quick_check` on a read-only connection. */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Model } from '../manifest/model.js';
+import type { HealthProbes } from './health.js';
+import type { StatusReport } from './status-model.js';
+
+/** The markers git leaves while an operation waits for the user, and what they mean. */
+const IN_PROGRESS: readonly (readonly [string, string])[] = [
+  ['rebase-merge', 'rebase'],
+  ['rebase-apply', 'rebase'],
+  ['MERGE_HEAD', 'merge'],
+  ['CHERRY_PICK_HEAD', 'cherry-pick'],
+  ['REVERT_HEAD', 'revert'],
+];
+
+/** The git directory of a worktree or clone: `.git` is either that directory or a file pointing at it. */
+export function gitDirOf(worktree: string): string | undefined {
+  const dotGit = path.join(worktree, '.git');
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dotGit);
+  } catch {
+    return undefined;
+  }
+  if (stat.isDirectory()) return dotGit;
+  try {
+    const m = /^gitdir:\s*(.+?)\s*$/m.exec(fs.readFileSync(dotGit, 'utf8'));
+    return m ? path.resolve(worktree, m[1]!) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function gitOperationsIn(worktree: string): readonly string[] {
+  const dir = gitDirOf(worktree);
+  if (!dir) return [];
+  const found = IN_PROGRESS.filter(([file]) => fs.existsSync(path.join(dir, file))).map(([, op]) => op);
+  return [...new Set(found)];
+}
+
+export function quickCheck(file: string): { readonly ok: true } | { readonly ok: false; readonly error: string } {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const rows = db.prepare('PRAGMA quick_check').pluck().all() as unknown[];
+    const problems = rows.map(String).filter((r) => r !== 'ok');
+    return problems.length ? { ok: false, error: problems.slice(0, 3).join('; ') } : { ok: true };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  } finally {
+    db?.close();
+  }
+}
+
+export function probeHealth(model: Pick<Model, 'root' | 'environments'>, status: StatusReport): HealthProbes {
+  const gitOperations = new Map<string, readonly string[]>();
+  const quick = new Map<string, ReturnType<typeof quickCheck>>();
+  for (const env of status.environments) {
+    if (!env.directory) continue;
+    const info = model.environments.find((e) => e.name === env.name);
+    if (!info) continue;
+    gitOperations.set(env.name, gitOperationsIn(path.resolve(model.root, info.path)));
+    for (const s of env.stages) {
+      if (s.database?.exists && !s.database.error) quick.set(`${env.name}.${s.name}`, quickCheck(path.resolve(model.root, s.database.path)));
+    }
+  }
+  return { gitOperations, quickCheck: quick };
+}

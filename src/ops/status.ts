@@ -1,0 +1,52 @@
+/** `buildStatus(project)`: one bulk observation (every provider at once, unmanaged things
+ *  included), the batched git facts and the open tasks, side by side; then the pure assembly.
+ *  What `gaia status` prints and the dashboard serves. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Observed, Recorded } from '../core/resource.js';
+import { observeAll } from '../engine/observe.js';
+import type { Project } from '../engine/project.js';
+import { readGitFacts } from './git-facts.js';
+import { assembleStatus, type StatusReport } from './status-model.js';
+
+export interface StatusOptions {
+  readonly now?: () => Date;
+}
+
+/** The raw material, for operations that need more than the report (health, routing). */
+export interface StatusSnapshot {
+  readonly report: StatusReport;
+  readonly observed: readonly Observed[];
+  readonly recorded: readonly Recorded[];
+}
+
+export async function buildStatus(project: Project, options: StatusOptions = {}): Promise<StatusReport> {
+  return (await statusSnapshot(project, options)).report;
+}
+
+export async function statusSnapshot(project: Project, options: StatusOptions = {}): Promise<StatusSnapshot> {
+  const { model, store, ctx } = project;
+  const recorded = await store.recorded();
+  const [observation, git, tasks] = await Promise.all([
+    observeAll(model.resources, recorded, ctx, { includeUnmanaged: true }),
+    readGitFacts(model.environments, model.resources, ctx),
+    store.listTasks({ status: 'open' }),
+  ]);
+  const desired = new Set(model.resources.map((r) => r.address));
+  const openTasks = new Map<string, number>();
+  for (const t of tasks) if (t.session) openTasks.set(t.session, (openTasks.get(t.session) ?? 0) + 1);
+  const directories = new Set(model.environments.filter((e) => fs.existsSync(path.resolve(model.root, e.path))).map((e) => e.name));
+  const report = assembleStatus({
+    model,
+    observed: observation.observed,
+    unmanaged: observation.unmanaged,
+    owned: new Set(recorded.map((r) => r.address)),
+    orphans: new Set(recorded.filter((r) => r.kind === 'tmux_session' && !desired.has(r.address)).map((r) => r.address)),
+    git,
+    openTasks,
+    directories,
+    warnings: observation.warnings.map((w) => (w.address ? `${w.text} (${w.address})` : w.text)),
+    now: options.now?.() ?? new Date(),
+  });
+  return { report, observed: observation.observed, recorded };
+}
