@@ -9,6 +9,11 @@ import * as plan from './plan.js';
 import * as restore from './restore.js';
 import * as state from './state.js';
 import * as validate from './validate.js';
+import * as cost from './cost.js';
+import * as git from './git.js';
+import * as health from './health.js';
+import * as status from './status.js';
+import * as task from './task.js';
 
 export const VERSION = '0.1.0';
 
@@ -29,6 +34,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   graph.register(program);
   state.register(program);
   restore.register(program);
+  status.register(program, setCode);
+  health.register(program, setCode);
+  git.register(program, setCode);
+  cost.register(program, setCode);
+  task.register(program, setCode);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -10,6 +10,7 @@ import { renderPlanTerminal } from '../render/plan-terminal.js';
 import { collect, DEFAULT_FILE, withProject } from './project.js';
 import { out, useColor } from './io.js';
 import { UserError } from './errors.js';
+import { runDrift } from './drift.js';
 
 interface PlanFlags {
   file: string;
@@ -21,6 +22,7 @@ interface PlanFlags {
   maxChars?: string;
   split?: string;
   destroy?: boolean;
+  refreshOnly?: boolean;
 }
 
 export function register(program: Command, setCode: (code: number) => void): void {
@@ -36,8 +38,10 @@ export function register(program: Command, setCode: (code: number) => void): voi
     .option('--max-chars <n>', 'size budget for --markdown (default 65000)')
     .option('--split <dir>', 'with --markdown: write numbered parts into DIR instead of folding details')
     .option('--destroy', 'plan to remove everything gaia owns')
+    .option('--refresh-only', 'only show what changed outside gaia since the last apply (same as gaia drift)')
     .action(async (opts: PlanFlags) => {
       await withProject(opts.file, async (project) => {
+        if (opts.refreshOnly) return setCode(await runDrift(project, opts));
         const { plan } = await makePlan(project, { ...(opts.target ? { targets: opts.target } : {}), destroy: opts.destroy ?? false });
         if (opts.out) writeFileSync(opts.out, renderPlanJson(plan));
         const maxChars = opts.maxChars === undefined ? undefined : Number(opts.maxChars);

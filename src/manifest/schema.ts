@@ -1,11 +1,10 @@
 /** JSON Schema validation (ajv) with errors turned into located, human sentences. */
-import { createRequire } from 'node:module';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { PathSegment } from './parse.js';
+import { readSchema } from './schema-file.js';
 import { didYouMean } from './suggest.js';
 
-const require = createRequire(import.meta.url);
-export const manifestSchema = require('../../schemas/orchestration.schema.json') as Record<string, unknown>;
+export const manifestSchema = readSchema('orchestration.schema.json');
 
 export interface SchemaProblem {
   readonly path: readonly PathSegment[];
@@ -85,6 +84,16 @@ const REQUIRED_FIX: { readonly [field: string]: string } = {
   range: 'add range: [LOW, HIGH]',
   group: 'add group: the name of one of the groups',
 };
+
+/** `text, a number or true or false, or a mapping`: the types a oneOf accepts, for schemas without a description. */
+function formsOf(schema: unknown): string {
+  const branches = (schema as { oneOf?: readonly { type?: string | readonly string[] }[] } | undefined)?.oneOf ?? [];
+  const forms = branches
+    .map((b) => (b.type === undefined ? [] : Array.isArray(b.type) ? b.type : [b.type as string]))
+    .filter((types) => types.length > 0)
+    .map((types) => types.map((t) => TYPE_WORDS[t] ?? t).join(' or '));
+  return forms.join(', or ');
+}
 
 interface OneOfFailure {
   readonly instancePath: string;
@@ -205,7 +214,8 @@ function problem(e: ErrorObject, path: PathSegment[]): SchemaProblem | undefined
       const what = describe(e.parentSchema);
       const passing = params.passingSchemas;
       if (Array.isArray(passing)) return { path, at: 'value', message: `is ambiguous: it fits more than one form of ${what || 'this field'}` };
-      return { path, at: 'value', message: `${typeName(e.data)} is not allowed here${what ? `: expected ${what}` : ''}` };
+      const expected = what || formsOf(e.parentSchema);
+      return { path, at: 'value', message: `${typeName(e.data)} is not allowed here${expected ? `: expected ${expected}` : ''}` };
     }
     default:
       return { path, at: 'value', message: e.message ?? 'is not valid' };

@@ -83,6 +83,17 @@ export interface Manifest {
     readonly budget?: number;
   };
   readonly routing?: { readonly rules?: readonly RoutingRule[]; readonly default?: string };
+  /** GitOps policy for `gaia reconcile` (defaults: auto, no prune, no self-heal). */
+  readonly sync?: SyncSpec;
+}
+
+export interface SyncSpec {
+  /** auto: rounds apply; manual: rounds only record OutOfSync. */
+  readonly mode?: 'auto' | 'manual';
+  /** Delete owned resources the manifest dropped. */
+  readonly prune?: boolean;
+  /** Repair drift: restart dead sessions (with back-off), rewrite edited files, recreate deleted things. */
+  readonly selfHeal?: boolean;
 }
 
 /** A problem in the manifest, located so a person can jump to it. */

@@ -38,15 +38,20 @@ interface Target {
   readonly baseRefs: readonly string[];
 }
 
+/** The absolute repository directory an environment's branch lives in: the worktree's repository, or the clone itself. */
+export function repositoryOf(env: EnvironmentInfo, resources: readonly Resource[], root: string): string {
+  if (env.source === 'clone') return path.resolve(root, env.path);
+  const wt = resources.find((r) => r.address === `git_worktree.${env.name}`);
+  return path.resolve(root, typeof wt?.attributes.repo === 'string' ? wt.attributes.repo : '.');
+}
+
 function targetsOf(environments: readonly EnvironmentInfo[], resources: readonly Resource[], root: string): readonly Target[] {
-  const byAddress = new Map(resources.map((r) => [r.address, r]));
-  return environments.map((env) => {
-    const wt = byAddress.get(`git_worktree.${env.name}`);
-    const repoRel = typeof wt?.attributes.repo === 'string' ? wt.attributes.repo : '.';
-    return env.source === 'clone'
-      ? { env, repo: path.resolve(root, env.path), branchRef: `refs/heads/${env.branch}`, baseRefs: [env.base, `origin/${env.base}`] }
-      : { env, repo: path.resolve(root, repoRel), branchRef: `refs/heads/${env.branch}`, baseRefs: [env.base] };
-  });
+  return environments.map((env) => ({
+    env,
+    repo: repositoryOf(env, resources, root),
+    branchRef: `refs/heads/${env.branch}`,
+    baseRefs: env.source === 'clone' ? [env.base, `origin/${env.base}`] : [env.base],
+  }));
 }
 
 export async function readGitFacts(

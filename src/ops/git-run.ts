@@ -24,7 +24,37 @@ const TIMEOUT_MS = 5 * 60_000;
 
 type Run = (...args: string[]) => Promise<CommandResult>;
 
-export async function runGitOp(op: GitOp, env: EnvironmentInfo, options: GitOpOptions, ctx: ObserveContext): Promise<GitOutcome> {
+export interface GitTarget {
+  readonly env: EnvironmentInfo;
+  /** Absolute repository directory (worktrees of one repository share it). */
+  readonly repo: string;
+}
+
+/** Run `op` in every target, at most `limit` at once, reporting each outcome as it lands.
+ *  `sync` fetches once per repository first: worktrees share their remote-tracking refs, and
+ *  parallel fetches into one repository would fight over the ref locks. */
+export async function runGitOps(
+  op: GitOp,
+  targets: readonly GitTarget[],
+  options: GitOpOptions,
+  ctx: ObserveContext,
+  limit: number,
+  onOutcome: (o: GitOutcome) => void = () => {},
+): Promise<readonly GitOutcome[]> {
+  const fetched = new Map<string, CommandResult>();
+  if (op === 'sync') {
+    const repos = [...new Set(targets.map((t) => t.repo))].filter((r) => fs.existsSync(r));
+    const results = await mapLimit(repos, limit, (repo) => ctx.exec.run(['git', '-C', repo, 'fetch', '--all', '--prune'], { env: GIT_ENV, timeoutMs: TIMEOUT_MS }));
+    repos.forEach((r, i) => fetched.set(r, results[i]!));
+  }
+  return mapLimit(targets, limit, async (t) => {
+    const o = await runGitOp(op, t.env, options, ctx, fetched.get(t.repo));
+    onOutcome(o);
+    return o;
+  });
+}
+
+export async function runGitOp(op: GitOp, env: EnvironmentInfo, options: GitOpOptions, ctx: ObserveContext, fetch?: CommandResult): Promise<GitOutcome> {
   const dir = path.resolve(ctx.root, env.path);
   const outcome = (status: OutcomeStatus, summary: string, extra: Partial<GitOutcome> = {}): GitOutcome =>
     ({ env: env.name, op, status, exitCode: 0, summary, output: '', ...extra });
@@ -58,8 +88,8 @@ export async function runGitOp(op: GitOp, env: EnvironmentInfo, options: GitOpOp
       return outcome('ok', r.stdout.trim() ? (options.patch ? 'changes against HEAD' : last.trim()) : 'no changes', { output: r.stdout });
     }
     case 'sync': {
-      const fetch = await run('fetch', '--all', '--prune');
-      if (fetch.exitCode !== 0) return failed(fetch, 'git fetch');
+      const fetchResult = fetch ?? (await run('fetch', '--all', '--prune'));
+      if (fetchResult.exitCode !== 0) return failed(fetchResult, 'git fetch');
       return integrate(env.sync, env.base, run, outcome, failed, 'synced');
     }
     case 'rebase':

@@ -215,7 +215,8 @@ function databaseStatus(o: Observed | undefined, path: string, input: StatusInpu
 function portStatus(o: Observed | undefined, port: number): PortStatus {
   if (!o) return { port, listening: null, holder: null };
   const h = o.attributes.holder;
-  const holder = h && typeof h === 'object' && !Array.isArray(h) && typeof h.pid === 'number' ? { pid: h.pid, command: String(h.command ?? '') } : null;
+  const obj = h && typeof h === 'object' && !Array.isArray(h) ? (h as { readonly [key: string]: Json }) : undefined;
+  const holder = obj && typeof obj.pid === 'number' ? { pid: obj.pid, command: String(obj.command ?? '') } : null;
   return { port, listening: o.attributes.listening === true, holder };
 }
 

@@ -1,0 +1,99 @@
+/** gaia health: checks per environment and session, a verdict, and an exit code that says it. */
+import type { Command } from 'commander';
+import type { Project } from '../engine/project.js';
+import { exitCodeOf, type HealthReport } from '../ops/health.js';
+import { checkHealth } from '../ops/health-run.js';
+import { renderHealthJson } from '../render/health-json.js';
+import { renderHealthTerminal } from '../render/health-terminal.js';
+import { UserError } from './errors.js';
+import { out, parseDuration, useColor } from './io.js';
+import { DEFAULT_FILE, withProject } from './project.js';
+
+interface HealthFlags {
+  file: string;
+  json?: boolean;
+  watch?: boolean;
+  interval: string;
+  verbose?: boolean;
+}
+
+const EXIT_CODES = `
+Checks: each environment's directory exists, its worktree is on its branch, no merge or rebase is
+in progress, its databases open and pass PRAGMA quick_check, and whether its ports answer (shown as
+information: the manifest does not say a port must listen); each session runs and is not sitting
+in a dead pane.
+
+Exit codes:
+  0  healthy   every check passed (information only)
+  1  failing   an environment cannot be used: directory or database missing, database unreadable or
+               failing quick_check (also: gaia itself failed, e.g. a bad manifest)
+  2  degraded  usable but needs attention: a session down or dead, a worktree off its branch or
+               detached, a merge or rebase in progress
+With --watch the screen is redrawn every --interval until Ctrl-C; the exit code is the last verdict's.`;
+
+export function register(program: Command, setCode: (code: number) => void): void {
+  program
+    .command('health')
+    .description('check environments, databases and sessions; exit 0 healthy, 1 failing, 2 degraded')
+    .option('-f, --file <file>', 'manifest file', DEFAULT_FILE)
+    .option('--json', 'print the checks as JSON (with --watch: one JSON document per line)')
+    .option('--watch', 'refresh in place until Ctrl-C')
+    .option('--interval <duration>', 'with --watch: time between checks (e.g. 2s, 500ms)', '2s')
+    .option('-v, --verbose', 'list passing checks too')
+    .addHelpText('after', EXIT_CODES)
+    .action(async (opts: HealthFlags) => {
+      let interval: number;
+      try {
+        interval = parseDuration(opts.interval);
+      } catch (e) {
+        throw new UserError(`--interval: ${(e as Error).message}`);
+      }
+      if (interval < 100) throw new UserError('--interval must be at least 100ms');
+      await withProject(opts.file, async (project) => {
+        const render = (r: HealthReport) => (opts.json ? renderHealthJson(r) : renderHealthTerminal(r, { color: useColor(), verbose: opts.verbose ?? false }));
+        if (!opts.watch) {
+          const report = await checkHealth(project);
+          out(render(report));
+          setCode(exitCodeOf(report.verdict));
+          return;
+        }
+        setCode(await watch(project, interval, (r) => {
+          if (opts.json) out(JSON.stringify(r));
+          // Clear the screen and home the cursor, then redraw: a refresh in place.
+          else process.stdout.write(`\x1b[H\x1b[2J${render(r)}\nRefreshing every ${opts.interval}; Ctrl-C to stop.\n`);
+        }));
+      });
+    });
+}
+
+/** Check, draw, wait; until SIGINT. Returns the last verdict's exit code. */
+async function watch(project: Project, intervalMs: number, draw: (r: HealthReport) => void): Promise<number> {
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.on('SIGINT', onSigint);
+  let code = 0;
+  try {
+    while (!stop.signal.aborted) {
+      const report = await checkHealth(project);
+      if (stop.signal.aborted) break;
+      draw(report);
+      code = exitCodeOf(report.verdict);
+      await sleep(intervalMs, stop.signal);
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  return code;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

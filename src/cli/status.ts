@@ -1,0 +1,44 @@
+/** gaia status: environments and session groups as they are now, from one bulk observation. */
+import type { Command } from 'commander';
+import type { Model } from '../manifest/model.js';
+import { buildStatus } from '../ops/status.js';
+import { filterStatus } from '../ops/status-model.js';
+import { renderStatusJson } from '../render/status-json.js';
+import { renderStatusTerminal } from '../render/status-terminal.js';
+import { UserError } from './errors.js';
+import { out, useColor } from './io.js';
+import { DEFAULT_FILE, withProject } from './project.js';
+
+interface StatusFlags {
+  file: string;
+  group?: string;
+  env?: string;
+  json?: boolean;
+}
+
+export function register(program: Command, _setCode: (code: number) => void): void {
+  program
+    .command('status')
+    .description('every environment (branch, ahead/behind, dirty files, databases, ports) and session group (up/down, provider, uptime, command)')
+    .option('-f, --file <file>', 'manifest file', DEFAULT_FILE)
+    .option('--group <group>', 'only this session group')
+    .option('--env <env>', 'only this environment and the sessions working in it')
+    .option('--json', 'print the status as JSON (what the dashboard serves)')
+    .action(async (opts: StatusFlags) => {
+      await withProject(opts.file, async (project) => {
+        checkNames(project.model, opts);
+        const report = filterStatus(await buildStatus(project), { ...(opts.group ? { group: opts.group } : {}), ...(opts.env ? { env: opts.env } : {}) });
+        out(opts.json ? renderStatusJson(report) : renderStatusTerminal(report, { color: useColor() }));
+      });
+    });
+}
+
+/** Unknown names are errors that list the valid ones. */
+export function checkNames(model: Pick<Model, 'groups' | 'environments'>, opts: { readonly group?: string; readonly env?: string }): void {
+  if (opts.group !== undefined && !model.groups.some((g) => g.name === opts.group)) {
+    throw new UserError(`unknown group "${opts.group}"`, `groups: ${model.groups.map((g) => g.name).join(', ') || 'none defined'}`);
+  }
+  if (opts.env !== undefined && !model.environments.some((e) => e.name === opts.env)) {
+    throw new UserError(`unknown environment "${opts.env}"`, `environments: ${model.environments.map((e) => e.name).join(', ') || 'none defined'}`);
+  }
+}

@@ -1,0 +1,88 @@
+/** The git a GitOps round needs, through the Executor: where the manifest sits in its repository,
+ *  fetching, resolving refs, and moving the machine's working copy forward (never backward, never
+ *  over local work). Failures come back as data with the command and its stderr. */
+import path from 'node:path';
+import { describeFailure, type CommandResult, type Executor } from '../providers/exec.js';
+
+export type GitResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+export interface RepoLocation {
+  /** Absolute top level of the working copy. */
+  readonly top: string;
+  /** The manifest's path inside the repository, with `/` separators (`orchestration.yaml`, `deploy/gaia.yaml`). */
+  readonly manifest: string;
+}
+
+export function git(exec: Executor, repo: string, args: readonly string[], input?: string): Promise<CommandResult> {
+  return exec.run(['git', '-C', repo, ...args], input === undefined ? {} : { input });
+}
+
+const ok = <T>(value: T): GitResult<T> => ({ ok: true, value });
+const fail = <T>(r: CommandResult): GitResult<T> => ({ ok: false, error: describeFailure(r) });
+
+/** The repository holding `manifestFile` (or `repo` when given), and the manifest's path inside it. */
+export async function locate(exec: Executor, manifestFile: string, repo?: string): Promise<GitResult<RepoLocation>> {
+  const abs = path.resolve(manifestFile);
+  const r = await git(exec, repo ?? path.dirname(abs), ['rev-parse', '--show-toplevel']);
+  if (r.failed) return { ok: false, error: `${repo ?? path.dirname(abs)} is not inside a git repository (${describeFailure(r)})` };
+  const top = r.stdout.trim();
+  const rel = path.relative(top, abs);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return { ok: false, error: `the manifest ${abs} is not inside the repository ${top}` };
+  return ok({ top, manifest: rel.split(path.sep).join('/') });
+}
+
+/** The commit a ref names, or undefined when it names none. */
+export async function resolveCommit(exec: Executor, repo: string, ref: string): Promise<string | undefined> {
+  const r = await git(exec, repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  return r.failed ? undefined : r.stdout.trim();
+}
+
+/** `git fetch` from every remote (there may be none: then nothing to do). */
+export async function fetchAll(exec: Executor, repo: string): Promise<GitResult<void>> {
+  const r = await git(exec, repo, ['fetch', '--all', '--prune', '--quiet']);
+  return r.failed ? fail(r) : ok(undefined);
+}
+
+/** What a reconciler follows when no `--ref` is given: the current branch's upstream, else HEAD itself. */
+export async function defaultRef(exec: Executor, repo: string): Promise<string> {
+  const r = await git(exec, repo, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}']);
+  return r.failed || r.stdout.trim() === '' ? 'HEAD' : r.stdout.trim();
+}
+
+/** Where a pull request branched off: the merge base of HEAD with the default branch
+ *  (origin/HEAD, else origin/main, origin/master, main, master). */
+export async function defaultBase(exec: Executor, repo: string): Promise<GitResult<{ readonly ref: string; readonly revision: string }>> {
+  const head = await git(exec, repo, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
+  const candidates = [...(head.failed ? [] : [head.stdout.trim()]), 'origin/main', 'origin/master', 'main', 'master'];
+  for (const ref of candidates) {
+    if (!(await resolveCommit(exec, repo, ref))) continue;
+    const mb = await git(exec, repo, ['merge-base', 'HEAD', ref]);
+    if (mb.failed) return { ok: false, error: `HEAD and ${ref} have no common history (${describeFailure(mb)}); pass --base REF` };
+    return ok({ ref: `merge-base(HEAD, ${ref})`, revision: mb.stdout.trim() });
+  }
+  return { ok: false, error: 'cannot find the default branch (no origin/HEAD, origin/main, origin/master, main or master); pass --base REF' };
+}
+
+/** Move the working copy to `target` if that only adds commits and no tracked file has local changes. */
+export async function fastForward(exec: Executor, repo: string, target: string): Promise<GitResult<void>> {
+  const status = await git(exec, repo, ['status', '--porcelain', '--untracked-files=no']);
+  if (status.failed) return fail(status);
+  if (status.stdout.trim() !== '') {
+    const files = status.stdout.trim().split('\n').map((l) => l.slice(3)).slice(0, 5).join(', ');
+    return { ok: false, error: `the working copy ${repo} has local changes (${files}); reconcile only fast-forwards — commit, push or discard them` };
+  }
+  const ancestor = await git(exec, repo, ['merge-base', '--is-ancestor', 'HEAD', target]);
+  if (ancestor.exitCode === 1) {
+    return { ok: false, error: `the working copy ${repo} has commits that ${target.slice(0, 12)} does not; reconcile only fast-forwards — reset the working copy by hand` };
+  }
+  if (ancestor.failed) return fail(ancestor);
+  // Detached or on a branch: either way HEAD ends at target, and the branch (if any) moves with it.
+  const merge = await git(exec, repo, ['merge', '--ff-only', '--quiet', target]);
+  return merge.failed ? fail(merge) : ok(undefined);
+}
+
+/** Put the working copy back where it was (used when a revision validated in isolation fails in place). */
+export async function moveBack(exec: Executor, repo: string, revision: string): Promise<GitResult<void>> {
+  const r = await git(exec, repo, ['reset', '--keep', '--quiet', revision]);
+  return r.failed ? fail(r) : ok(undefined);
+}

@@ -1,0 +1,82 @@
+/** tmux argv, built as data. Several tmux commands chain into one invocation with `;` argv elements.
+ *
+ *  Facts about tmux 3.3a these functions encode (each checked against the real binary):
+ *  - tmux splits commands on ANY argv element that ends in an unescaped `;` (even without chaining),
+ *    and turns a trailing `\;` into `;`. So an argument ending in `;` is sent with a backslash
+ *    before that last `;` (escapeArg), which round-trips every string, including `;` and `\;`.
+ *  - `new-session -s` and `-c` are format-expanded (`#{…}`), so `#` is doubled there.
+ *  - Targets are not expanded. A session target `=NAME` matches exactly; commands that take a pane
+ *    or window target (set-option, capture-pane) need `=NAME:`, or they fail with "no such session".
+ *  - `--` ends a command's flags, so a command or value starting with `-` is not read as a flag.
+ *  - One invocation's commands must fit tmux's 16 KB message (measured: 16,272 bytes of argv pass,
+ *    17,442 fail with "command too long"). */
+import { quoteForDisplay } from '../exec.js';
+import { MARK_ADDRESS, MARK_META, MARK_NAMES, MARK_SPEC, encodeMeta, type SessionMark, type SessionSpec } from './session.js';
+
+/** One tmux command as its argv, before escaping. */
+export type TmuxCommand = readonly string[];
+
+/** Bytes of commands per invocation: tmux's limit is ~16 KB; keep a wide margin. */
+export const MAX_INVOCATION_BYTES = 12_000;
+
+export function tmuxArgs(ctx: { readonly tmuxSocket?: string }): string[] {
+  return ctx.tmuxSocket === undefined ? ['tmux'] : ['tmux', '-L', ctx.tmuxSocket];
+}
+
+export function escapeArg(arg: string): string {
+  return arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg;
+}
+
+export const escapeFormat = (s: string): string => s.replace(/#/g, '##');
+
+/** Exact-match session target (`kill-session`, `set-environment`, `has-session`). */
+export const sessionTarget = (name: string): string => `=${name}`;
+/** Exact-match session, its current window/pane (`set-option -w`, `capture-pane`). */
+export const paneTarget = (name: string): string => `=${name}:`;
+
+/** The command's argv for tmux. One element makes tmux run it with `sh -c`: a string command is
+ *  meant that way; a one-element array is quoted so the shell runs exactly that program. */
+export function programArgv(command: SessionSpec['command']): string[] {
+  if (typeof command === 'string') return command === '' ? [] : [command];
+  if (command.length === 1) return [quoteForDisplay(command[0]!)];
+  return [...command];
+}
+
+export function markEnv(mark: SessionMark): Record<string, string> {
+  return { [MARK_SPEC]: mark.spec, [MARK_ADDRESS]: mark.address, [MARK_META]: encodeMeta(mark) };
+}
+
+/** new-session with the marks in the session environment, then remain-on-exit so a program that
+ *  exits leaves its pane (and output) behind, observable as `pane_dead`. Both run in one queue
+ *  pass of the server, so even a program that exits at once is caught. */
+export function createCommands(spec: SessionSpec, mark: SessionMark, absCwd: string): TmuxCommand[] {
+  const userEnv = Object.entries(spec.env).filter(([k]) => !MARK_NAMES.includes(k));
+  const env = [...userEnv, ...Object.entries(markEnv(mark))].flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  return [
+    ['new-session', '-d', '-s', escapeFormat(spec.name), '-c', escapeFormat(absCwd), ...env, '--', ...programArgv(spec.command)],
+    ['set-option', '-w', '-t', paneTarget(spec.name), 'remain-on-exit', 'on'],
+  ];
+}
+
+export function killCommands(name: string): TmuxCommand[] {
+  return [['kill-session', '-t', sessionTarget(name)]];
+}
+
+/** Rewrite the marks in place (group/provider/agent changed, or the marks were missing). */
+export function markCommands(name: string, mark: SessionMark): TmuxCommand[] {
+  return Object.entries(markEnv(mark)).map(([k, v]) => ['set-environment', '-t', sessionTarget(name), '--', k, v]);
+}
+
+/** The argv elements of a chain of commands (without the `tmux [-L socket]` head). */
+export function chain(commands: readonly TmuxCommand[]): string[] {
+  return commands.flatMap((c, i) => [...(i > 0 ? [';'] : []), ...c.map(escapeArg)]);
+}
+
+/** What a chain costs against tmux's message limit: every element plus its terminating NUL. */
+export function chainBytes(commands: readonly TmuxCommand[]): number {
+  return chain(commands).reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+}
+
+export function invocation(ctx: { readonly tmuxSocket?: string }, commands: readonly TmuxCommand[]): string[] {
+  return [...tmuxArgs(ctx), ...chain(commands)];
+}

@@ -1,0 +1,77 @@
+/** One `tmux list-sessions` for every session, parsed into rows. The only read of the tmux server. */
+import { describeFailure, type Executor } from '../exec.js';
+import { invocation } from './commands.js';
+import { MARK_ADDRESS, MARK_META, MARK_SPEC, addressOf, decodeMeta, type SessionMeta } from './session.js';
+
+const FIELD = '\x1f';
+/** tmux prints control characters in values as escapes (`\n`), so this (plus the newline tmux adds)
+ *  ends a record unambiguously, even after a command or path with odd characters. */
+const END = '\x1e';
+
+const COLUMNS = [
+  'session_name', MARK_SPEC, MARK_ADDRESS, MARK_META, 'session_created', 'session_path', 'pane_pid',
+  'pane_dead', 'pane_dead_status', 'pane_current_command', 'session_activity', 'window_activity', 'pane_start_command',
+] as const;
+
+export const LIST_FORMAT = COLUMNS.map((c) => `#{${c}}`).join(FIELD) + END;
+
+export interface SessionRow {
+  readonly name: string;
+  /** The spec hash gaia marked the session with; only when its address mark names this very session
+   *  (a session reads `#{GAIA_SPEC}` from the server's global environment when it has none of its own). */
+  readonly spec?: string;
+  readonly meta?: SessionMeta;
+  readonly created: number | null;
+  readonly path: string;
+  readonly panePid: number | null;
+  readonly paneDead: boolean;
+  readonly paneDeadStatus: number | null;
+  readonly currentCommand: string;
+  readonly activity: number | null;
+  readonly startCommand: string;
+}
+
+export type ListResult =
+  | { readonly ok: true; readonly rows: ReadonlyMap<string, SessionRow> }
+  | { readonly ok: false; readonly error: string; readonly argv: readonly string[]; readonly stderr: string };
+
+/** What tmux says when there is no server: no sessions, not an error. */
+export function isNoServer(stderr: string): boolean {
+  return /no server running|error connecting to|server exited unexpectedly/i.test(stderr);
+}
+
+const int = (s: string | undefined): number | null => (s !== undefined && /^-?\d+$/.test(s) ? Number(s) : null);
+
+export function parseRows(stdout: string): Map<string, SessionRow> {
+  const rows = new Map<string, SessionRow>();
+  for (const record of stdout.split(`${END}\n`)) {
+    if (record.trim() === '') continue;
+    const f = record.split(FIELD);
+    const get = (c: (typeof COLUMNS)[number]) => f[COLUMNS.indexOf(c)] ?? '';
+    const name = get('session_name');
+    const marked = get(MARK_ADDRESS) === addressOf(name) && get(MARK_SPEC) !== '';
+    const meta = marked ? decodeMeta(get(MARK_META)) : undefined;
+    const activity = Math.max(int(get('session_activity')) ?? -1, int(get('window_activity')) ?? -1);
+    rows.set(name, {
+      name,
+      ...(marked ? { spec: get(MARK_SPEC) } : {}),
+      ...(meta ? { meta } : {}),
+      created: int(get('session_created')),
+      path: get('session_path'),
+      panePid: int(get('pane_pid')),
+      paneDead: get('pane_dead') === '1',
+      paneDeadStatus: int(get('pane_dead_status')),
+      currentCommand: get('pane_current_command'),
+      activity: activity < 0 ? null : activity,
+      startCommand: get('pane_start_command'),
+    });
+  }
+  return rows;
+}
+
+export async function listSessions(ctx: { readonly tmuxSocket?: string; readonly exec: Executor }): Promise<ListResult> {
+  const result = await ctx.exec.run(invocation(ctx, [['list-sessions', '-F', LIST_FORMAT]]));
+  if (!result.failed) return { ok: true, rows: parseRows(result.stdout) };
+  if (isNoServer(result.stderr)) return { ok: true, rows: new Map() };
+  return { ok: false, error: describeFailure(result), argv: result.argv, stderr: result.stderr };
+}
