@@ -126,7 +126,7 @@ function refusalOf(c: Change, o: Pick<ApplyOptions, 'allowDataLoss'>): string | 
   const prevent = c.hazards.find((h) => h.code === 'prevent_destroy');
   if (prevent) return `refused: ${prevent.text} (preventDestroy is set in the manifest)`;
   const loss = c.hazards.find((h) => h.code === 'data_loss');
-  if (loss && !o.allowDataLoss) return `refused: ${loss.text}; pass --allow-data-loss to back it up and go ahead`;
+  if (loss && !o.allowDataLoss) return `refused: ${loss.text}; pass --allow-data-loss to go ahead (databases are backed up first)`;
   return undefined;
 }
 

@@ -8,7 +8,8 @@
  *  (right after apply) no process beyond `cat-file` runs.
  *
  *  Dirty counts cannot be batched: each worktree has its own index, so it is one
- *  `git status --porcelain=v2` per environment whose directory exists, all run at once. */
+ *  `git status --porcelain=v2` per environment whose directory exists, all run at once. Files gaia
+ *  writes itself (generated files, stage databases) do not count as dirty. */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentInfo } from '../manifest/model.js';
@@ -62,9 +63,10 @@ export async function readGitFacts(
   const targets = targetsOf(environments, resources, ctx.root);
   const byRepo = new Map<string, Target[]>();
   for (const t of targets) byRepo.set(t.repo, [...(byRepo.get(t.repo) ?? []), t]);
+  const managed = managedPaths(resources);
   const [counts, statuses] = await Promise.all([
     Promise.all([...byRepo].map(([repo, ts]) => repoAheadBehind(repo, ts, ctx))),
-    Promise.all(targets.map((t) => worktreeStatus(path.resolve(ctx.root, t.env.path), ctx))),
+    Promise.all(targets.map((t) => worktreeStatus(path.resolve(ctx.root, t.env.path), ctx, managedIn(managed, t.env.path)))),
   ]);
   const countOf = new Map(counts.flatMap((m) => [...m]));
   const out = new Map<string, EnvGitFacts>();
@@ -118,9 +120,29 @@ async function repoAheadBehind(repo: string, targets: readonly Target[], ctx: Ob
   return out;
 }
 
-async function worktreeStatus(dir: string, ctx: ObserveContext): Promise<{ readonly status: WorktreeStatus | null; readonly error?: string }> {
+/** Files gaia itself writes (generated files, stage databases and their journals), relative to the root. */
+function managedPaths(resources: readonly Resource[]): readonly string[] {
+  return resources.flatMap((r) => {
+    const p = r.attributes.path;
+    if (typeof p !== 'string') return [];
+    if (r.kind === 'file') return [p];
+    if (r.kind === 'sqlite_database') return [p, `${p}-journal`, `${p}-wal`, `${p}-shm`];
+    return [];
+  });
+}
+
+/** The managed paths inside one environment, relative to its directory (as git status prints them). */
+function managedIn(managed: readonly string[], envPath: string): ReadonlySet<string> {
+  const prefix = `${envPath.replace(/\/+$/, '')}/`;
+  return new Set(managed.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)));
+}
+
+/** Untracked files are listed one by one (`-uall`) so gaia's own files can be told apart from the user's. */
+async function worktreeStatus(dir: string, ctx: ObserveContext, managed: ReadonlySet<string>): Promise<{ readonly status: WorktreeStatus | null; readonly error?: string }> {
   if (!fs.existsSync(path.join(dir, '.git'))) return { status: null };
-  const r = await ctx.exec.run(git(dir, 'status', '--porcelain=v2', '--branch', '--untracked-files=normal'), { timeoutMs: TIMEOUT_MS });
+  const r = await ctx.exec.run(git(dir, 'status', '--porcelain=v2', '--branch', '--untracked-files=all'), { timeoutMs: TIMEOUT_MS });
   if (r.exitCode !== 0) return { status: null, error: `git status failed in ${dir}: ${r.stderr.trim()}` };
-  return { status: parseStatusV2(r.stdout) };
+  const parsed = parseStatusV2(r.stdout);
+  const paths = parsed.paths.filter((p) => !managed.has(p));
+  return { status: { ...parsed, paths, dirty: paths.length } };
 }

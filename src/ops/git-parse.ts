@@ -56,6 +56,8 @@ export interface WorktreeStatus {
   readonly oid: string | null;
   /** Changed, staged, unmerged and untracked paths. */
   readonly dirty: number;
+  /** Those paths, relative to the worktree, as git prints them. */
+  readonly paths: readonly string[];
   readonly conflicted: readonly string[];
 }
 
@@ -63,23 +65,29 @@ export interface WorktreeStatus {
 export function parseStatusV2(stdout: string): WorktreeStatus {
   let head: string | null = null;
   let oid: string | null = null;
-  let dirty = 0;
+  const paths: string[] = [];
   const conflicted: string[] = [];
+  // The path is the last field and may hold spaces: it starts after this many space-separated fields.
+  const pathAfter: { readonly [tag: string]: number } = { '1': 8, '2': 9, u: 10, '?': 1 };
   for (const line of stdout.split('\n')) {
     if (line === '') continue;
     if (line.startsWith('# branch.head ')) {
       const value = line.slice('# branch.head '.length);
       head = value === '(detached)' ? null : value;
-    } else if (line.startsWith('# branch.oid ')) {
+      continue;
+    }
+    if (line.startsWith('# branch.oid ')) {
       const value = line.slice('# branch.oid '.length);
       oid = value === '(initial)' ? null : value;
-    } else if (line.startsWith('#') || line.startsWith('! ')) {
       continue;
-    } else {
-      dirty++;
-      // `u XY sub m1 m2 m3 mW h1 h2 h3 path`: the path is the 11th field and may hold spaces.
-      if (line.startsWith('u ')) conflicted.push(line.split(' ').slice(10).join(' '));
     }
+    const tag = line.slice(0, line.indexOf(' '));
+    const skip = pathAfter[tag];
+    if (skip === undefined) continue; // other headers, ignored files
+    // A rename (`2 …`) ends with `path<TAB>origPath`.
+    const path = line.split(' ').slice(skip).join(' ').split('\t')[0]!;
+    paths.push(path);
+    if (tag === 'u') conflicted.push(path);
   }
-  return { head, oid, dirty, conflicted };
+  return { head, oid, dirty: paths.length, paths, conflicted };
 }

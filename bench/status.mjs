@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/** How long `gaia status` takes for the reference system (5 environments × 3 stages, 26 sessions),
+ *  end to end: the built CLI spawned as a user runs it, against an applied copy of
+ *  orchestration.yaml in a temporary git repository, on a private tmux server.
+ *
+ *  The agents' commands are replaced by `sleep` (the real ones are not installed here); two
+ *  environments get commits and one gets uncommitted files, so ahead/behind and dirty counts
+ *  take their real paths (merge-base + rev-list, not the "all equal" shortcut).
+ *
+ *  Usage: npm run build && node bench/status.mjs [runs=11]
+ *  Prints the median, min and max wall time of `gaia status` and `gaia status --json`, next to
+ *  `gaia --version` (what starting node and loading the CLI costs by itself). */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(repoRoot, 'bin', 'gaia.js');
+const runs = Number(process.argv[2] ?? 11);
+const socket = `gaia-bench-${randomBytes(4).toString('hex')}`;
+const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-bench-status-')));
+const env = { ...process.env, GAIA_TMUX_SOCKET: socket, NO_COLOR: '1' };
+
+const git = (args, cwd = dir) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const gaia = (args) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env, encoding: 'utf8' });
+
+function setup() {
+  git(['init', '-q', '-b', 'main']);
+  git(['config', 'user.name', 'gaia bench']);
+  git(['config', 'user.email', 'bench@example.invalid']);
+  git(['config', 'commit.gpgsign', 'false']);
+  fs.cpSync(path.join(repoRoot, 'db'), path.join(dir, 'db'), { recursive: true });
+  const manifest = fs.readFileSync(path.join(repoRoot, 'orchestration.yaml'), 'utf8')
+    .replace(/command: claude\b/, 'command: "sleep 1000000"')
+    .replace(/command: codex\b/, 'command: "sleep 1000000"')
+    .replace(/command: ollama run qwen2\.5-coder/, 'command: "sleep 1000000"');
+  fs.writeFileSync(path.join(dir, 'orchestration.yaml'), manifest);
+  fs.writeFileSync(path.join(dir, '.gitignore'), 'envs/\n.gaia/\n');
+  fs.writeFileSync(path.join(dir, 'README.md'), 'bench\n');
+  git(['add', '.']);
+  git(['commit', '-q', '-m', 'initial']);
+  const applied = gaia(['apply', '--auto-approve']);
+  if (applied.status !== 0) throw new Error(`gaia apply failed:\n${applied.stdout}\n${applied.stderr}`);
+  // Some history that differs: dev1 ahead, main ahead of everyone, dev2 with uncommitted work.
+  fs.writeFileSync(path.join(dir, 'envs/dev1/feature.txt'), 'work\n');
+  git(['add', 'feature.txt'], path.join(dir, 'envs/dev1'));
+  git(['commit', '-q', '-m', 'dev1 work'], path.join(dir, 'envs/dev1'));
+  fs.writeFileSync(path.join(dir, 'CHANGELOG.md'), 'main moved\n');
+  git(['add', 'CHANGELOG.md']);
+  git(['commit', '-q', '-m', 'main work']);
+  fs.writeFileSync(path.join(dir, 'envs/dev2/scratch.txt'), 'uncommitted\n');
+}
+
+function time(args) {
+  const samples = [];
+  gaia(args); // warm the file cache
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const r = gaia(args);
+    samples.push(performance.now() - t);
+    if (r.status !== 0) throw new Error(`gaia ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], max: samples.at(-1) };
+}
+
+const fmt = (s) => `median ${s.median.toFixed(0)} ms  (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`;
+
+try {
+  setup();
+  const check = JSON.parse(gaia(['status', '--json']).stdout);
+  const up = check.totals.sessions.up;
+  const dev1 = check.environments.find((e) => e.name === 'dev1');
+  console.log(`gaia status bench: ${check.environments.length} environments, ${check.totals.sessions.expected} sessions (${up} up); dev1 ↑${dev1.ahead} ↓${dev1.behind}; ${runs} runs each`);
+  console.log(`  gaia --version        ${fmt(time(['--version']))}`);
+  console.log(`  gaia status           ${fmt(time(['status']))}`);
+  console.log(`  gaia status --json    ${fmt(time(['status', '--json']))}`);
+  console.log(`  load average          ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
+} finally {
+  spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  fs.rmSync(dir, { recursive: true, force: true });
+}
