@@ -18,7 +18,7 @@ import {
   type BackoffPolicy, type BackoffState,
 } from './reconcile-backoff.js';
 import { fastForward, fetchAll, git, locate, moveBack, resolveCommit, defaultRef } from './reconcile-git.js';
-import { capturePanes, isDeadSession } from './reconcile-heal.js';
+import { isDeadSession, lastOutput } from './reconcile-heal.js';
 import { loadManifestAt } from './reconcile-manifest.js';
 import { applyPolicy, syncPolicy, type Held, type SyncPolicy } from './reconcile-policy.js';
 import { crashLoopText, roundSummary, type CrashLoop } from './reconcile-summary.js';
@@ -181,7 +181,7 @@ async function converge(project: Project, planned: PlanOutcome, c: ConvergeConte
   const waiting = decided.held.filter((h) => h.why.kind === 'backoff').map((h) => h.change.address);
   // Read what dying sessions printed before a restart replaces their panes.
   const dead = [...decided.restarts.map((r) => r.address), ...waiting].map((a) => observed.get(a)).filter((o): o is Observed => isDeadSession(o));
-  const output = await capturePanes(project.ctx, dead.map((o) => nameOf(o.address, o.attributes)));
+  const output = await lastOutput(project.ctx, dead.map((o) => nameOf(o.address, o.attributes)));
   const outputOf = (address: string) => {
     const o = observed.get(address);
     return o ? output.get(nameOf(o.address, o.attributes)) : undefined;
