@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { createColors } from 'picocolors';
 import type { Model } from '../manifest/model.js';
-import { repositoryOf } from '../ops/git-facts.js';
+import { managedIn, managedPaths, repositoryOf } from '../ops/git-facts.js';
 import {
   DESTRUCTIVE_OPS,
   failedOutcome,
@@ -40,12 +40,13 @@ Operations:
   sync                   fetch (once per repository), then rebase onto or merge the base (environments.sync)
   feature NAME           create feature/YYYY-MM-DD-NAME from the environment's branch and switch to it
                          (with several environments each gets feature/YYYY-MM-DD-NAME-ENV)
-  commit -m MSG          add everything and commit (nothing to commit is not an error)
+  commit -m MSG          add everything but gaia's own files and commit (nothing to commit is not an error)
   push                   push HEAD to --remote (default origin), setting the upstream
   pull                   pull from the upstream, rebasing or merging as environments.sync says
   log                    the last -n commits (default 10)
   diff                   changes against HEAD (--stat; --patch for the whole diff)
-  clean                  remove untracked files (git clean -d); needs --force, shows the files first
+  clean                  remove untracked files (git clean -d) but never gaia's own (stage databases,
+                         generated files); needs --force, shows the files first
   rebase                 rebase onto the base without fetching
   reset                  git reset --hard to the base (or --to REF); needs --force when it would
                          discard uncommitted changes or commits, and lists them first
@@ -94,7 +95,12 @@ export function register(program: Command, setCode: (code: number) => void): voi
           several: envs.length > 1,
         };
         const nameW = widthOf(envs.map((e) => e.name));
-        const targets = envs.map((env) => ({ env, repo: repositoryOf(env, project.model.resources, project.model.root) }));
+        const managed = managedPaths(project.model.resources);
+        const targets = envs.map((env) => ({
+          env,
+          repo: repositoryOf(env, project.model.resources, project.model.root),
+          keep: [...managedIn(managed, env.path)],
+        }));
         const outcomes = await runGitOps(op, targets, options, project.ctx, parallel, (o) => out(outcomeBlock(c, o, nameW)));
         out(resultTable(c, outcomes));
         if (outcomes.some(failedOutcome)) setCode(1);

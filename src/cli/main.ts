@@ -17,6 +17,8 @@ import * as git from './git.js';
 import * as health from './health.js';
 import * as status from './status.js';
 import * as task from './task.js';
+import * as serve from './serve.js';
+import { totalSpawned } from '../providers/exec.js';
 
 export const VERSION = '0.1.0';
 
@@ -45,12 +47,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   git.register(program, setCode);
   cost.register(program, setCode);
   task.register(program, setCode);
+  serve.register(program, setCode);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (e) {
     return report(e);
+  } finally {
+    // Opt-in figures for bench/: how many child processes this run started.
+    if (process.env.GAIA_STATS) err(`gaia-stats spawned=${totalSpawned()}`);
   }
 }
 

@@ -5,6 +5,7 @@ import type { Recorded } from '../core/resource.js';
 import { kindSpecs } from '../providers/registry.js';
 import { observeAll, type Observation } from './observe.js';
 import type { Project } from './project.js';
+import { missingPrograms } from './preflight.js';
 
 export interface PlanOptions {
   readonly targets?: readonly string[];
@@ -31,7 +32,7 @@ export async function makePlan(project: Project, options: PlanOptions = {}): Pro
     specs: kindSpecs,
     manifest: { path: model.file, hash: model.manifestHash },
     now: (options.now?.() ?? new Date()).toISOString(),
-    warnings: [...observation.warnings, ...model.warnings.map((text) => ({ code: 'manifest', text }))],
+    warnings: [...observation.warnings, ...model.warnings.map((text) => ({ code: 'manifest', text })), ...missingPrograms(desired, model.root)],
     ...(options.targets?.length ? { targets: options.targets } : {}),
   });
   return { plan: options.destroy ? { ...plan, destroy: true } : plan, observation, recorded };

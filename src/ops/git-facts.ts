@@ -1,11 +1,12 @@
 /** The git facts status needs beyond what the git provider observes: each environment's
  *  ahead/behind against its base and its dirty-file count.
  *
- *  Ahead/behind is batched per repository, not per environment: one `cat-file --batch-check`
- *  resolves every branch and base, one `merge-base --octopus` finds a common ancestor of all of
- *  them, one `rev-list --parents` lists only the commits that differ, and the counts are computed
- *  in-process (git 2.39 has no `%(ahead-behind:…)`). When every branch still points at its base
- *  (right after apply) no process beyond `cat-file` runs.
+ *  Ahead/behind is batched per repository, not per environment: branches and bases are resolved
+ *  from the ref files in-process (`cat-file --batch-check` only for what those cannot settle), one
+ *  `merge-base --octopus` finds a common ancestor of all of them, one `rev-list --parents` lists
+ *  only the commits that differ, and the counts are computed in-process (git 2.39 has no
+ *  `%(ahead-behind:…)`). When every branch still points at its base (right after apply) no process
+ *  runs for it at all.
  *
  *  Dirty counts cannot be batched: each worktree has its own index, so it is one
  *  `git status --porcelain=v2` per environment whose directory exists, all run at once. Files gaia
@@ -16,6 +17,7 @@ import type { EnvironmentInfo } from '../manifest/model.js';
 import type { Resource } from '../core/resource.js';
 import type { ObserveContext } from '../providers/provider.js';
 import { aheadBehind, parseBatchCheck, parseParents, parseStatusV2, type WorktreeStatus } from './git-parse.js';
+import { resolveRefs } from './git-refs.js';
 
 export interface EnvGitFacts {
   readonly ahead: number | null;
@@ -89,9 +91,16 @@ async function repoAheadBehind(repo: string, targets: readonly Target[], ctx: Ob
   };
   if (!fs.existsSync(repo)) return none();
   const asked = [...new Set(targets.flatMap((t) => [t.branchRef, ...t.baseRefs]))];
-  const resolved = await ctx.exec.run(git(repo, 'cat-file', '--batch-check'), { input: `${asked.join('\n')}\n`, timeoutMs: TIMEOUT_MS });
-  if (resolved.exitCode !== 0) return none(`git cat-file failed in ${repo}: ${resolved.stderr.trim()}`);
-  const sha = parseBatchCheck(resolved.stdout, asked);
+  // Ref files first (no process); git only for what they cannot settle.
+  const local = resolveRefs(repo, asked);
+  const sha = new Map<string, string>();
+  for (const [name, answer] of local) if (answer.kind === 'commit') sha.set(name, answer.sha);
+  const unsure = asked.filter((n) => local.get(n)?.kind === 'unsure');
+  if (unsure.length) {
+    const resolved = await ctx.exec.run(git(repo, 'cat-file', '--batch-check'), { input: `${unsure.join('\n')}\n`, timeoutMs: TIMEOUT_MS });
+    if (resolved.exitCode !== 0) return none(`git cat-file failed in ${repo}: ${resolved.stderr.trim()}`);
+    for (const [name, id] of parseBatchCheck(resolved.stdout, unsure)) sha.set(name, id);
+  }
 
   const pairs = targets.flatMap((t) => {
     const tip = sha.get(t.branchRef);
@@ -121,7 +130,7 @@ async function repoAheadBehind(repo: string, targets: readonly Target[], ctx: Ob
 }
 
 /** Files gaia itself writes (generated files, stage databases and their journals), relative to the root. */
-function managedPaths(resources: readonly Resource[]): readonly string[] {
+export function managedPaths(resources: readonly Resource[]): readonly string[] {
   return resources.flatMap((r) => {
     const p = r.attributes.path;
     if (typeof p !== 'string') return [];
@@ -132,7 +141,7 @@ function managedPaths(resources: readonly Resource[]): readonly string[] {
 }
 
 /** The managed paths inside one environment, relative to its directory (as git status prints them). */
-function managedIn(managed: readonly string[], envPath: string): ReadonlySet<string> {
+export function managedIn(managed: readonly string[], envPath: string): ReadonlySet<string> {
   const prefix = `${envPath.replace(/\/+$/, '')}/`;
   return new Set(managed.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)));
 }

@@ -28,6 +28,9 @@ export interface GitTarget {
   readonly env: EnvironmentInfo;
   /** Absolute repository directory (worktrees of one repository share it). */
   readonly repo: string;
+  /** Files gaia made inside the worktree (stage databases, generated files), relative to it:
+   *  `clean` never removes them, even with --force. */
+  readonly keep: readonly string[];
 }
 
 /** Run `op` in every target, at most `limit` at once, reporting each outcome as it lands.
@@ -48,13 +51,20 @@ export async function runGitOps(
     repos.forEach((r, i) => fetched.set(r, results[i]!));
   }
   return mapLimit(targets, limit, async (t) => {
-    const o = await runGitOp(op, t.env, options, ctx, fetched.get(t.repo));
+    const o = await runGitOp(op, t.env, options, ctx, fetched.get(t.repo), t.keep);
     onOutcome(o);
     return o;
   });
 }
 
-export async function runGitOp(op: GitOp, env: EnvironmentInfo, options: GitOpOptions, ctx: ObserveContext, fetch?: CommandResult): Promise<GitOutcome> {
+export async function runGitOp(
+  op: GitOp,
+  env: EnvironmentInfo,
+  options: GitOpOptions,
+  ctx: ObserveContext,
+  fetch?: CommandResult,
+  keep: readonly string[] = [],
+): Promise<GitOutcome> {
   const dir = path.resolve(ctx.root, env.path);
   const outcome = (status: OutcomeStatus, summary: string, extra: Partial<GitOutcome> = {}): GitOutcome =>
     ({ env: env.name, op, status, exitCode: 0, summary, output: '', ...extra });
@@ -110,7 +120,8 @@ export async function runGitOp(op: GitOp, env: EnvironmentInfo, options: GitOpOp
       return outcome('ok', `created ${branch} from ${env.branch} and switched to it`);
     }
     case 'commit': {
-      const add = await run('add', '-A');
+      // Everything the user changed, but never gaia's own files (stage databases, generated files).
+      const add = await run('add', '-A', '--', '.', ...keep.map((k) => `:(top,literal,exclude)${k}`));
       if (add.exitCode !== 0) return failed(add, 'git add');
       const staged = await run('diff', '--cached', '--quiet');
       if (staged.exitCode === 0) return outcome('noop', 'nothing to commit');
@@ -125,14 +136,16 @@ export async function runGitOp(op: GitOp, env: EnvironmentInfo, options: GitOpOp
       return outcome(/Everything up-to-date/.test(text) ? 'noop' : 'ok', /Everything up-to-date/.test(text) ? 'already pushed' : `pushed to ${options.remote}`, { output: text });
     }
     case 'clean': {
-      const preview = await run('clean', '-n', '-d');
+      // Anchored exclude patterns: gaia's own files count as ignored, so clean (without -x) leaves them.
+      const excludes = keep.flatMap((k) => ['-e', `/${k}`]);
+      const preview = await run('clean', '-n', '-d', ...excludes);
       if (preview.exitCode !== 0) return failed(preview, 'git clean -n');
       const files = parseCleanPreview(preview.stdout);
       if (files.length === 0) return outcome('noop', 'nothing to clean');
       if (!options.force) {
         return outcome('refused', `would remove ${count(files.length, 'untracked path')}: ${files.join(', ')}; pass --force to remove them`, { discard: files, output: preview.stdout });
       }
-      const r = await run('clean', '-f', '-d');
+      const r = await run('clean', '-f', '-d', ...excludes);
       if (r.exitCode !== 0) return failed(r, 'git clean');
       return outcome('ok', `removed ${count(files.length, 'untracked path')}: ${files.join(', ')}`, { discard: files, output: r.stdout });
     }

@@ -48,8 +48,10 @@ export function quickCheck(file: string): { readonly ok: true } | { readonly ok:
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const rows = db.prepare('PRAGMA quick_check').pluck().all() as unknown[];
-    const problems = rows.map(String).filter((r) => r !== 'ok');
-    return problems.length ? { ok: false, error: problems.slice(0, 3).join('; ') } : { ok: true };
+    const problems = rows.flatMap((r) => String(r).split('\n')).filter((l) => l !== 'ok' && !l.startsWith('*** in database'));
+    if (problems.length === 0) return { ok: true };
+    const more = problems.length > 2 ? ` (and ${problems.length - 2} more)` : '';
+    return { ok: false, error: `${problems.slice(0, 2).join('; ')}${more}` };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   } finally {

@@ -11,6 +11,8 @@ export interface RepoLocation {
   readonly top: string;
   /** The manifest's path inside the repository, with `/` separators (`orchestration.yaml`, `deploy/gaia.yaml`). */
   readonly manifest: string;
+  /** The current branch's upstream (`origin/main`), when asked for and configured. */
+  readonly upstream?: string;
 }
 
 export function git(exec: Executor, repo: string, args: readonly string[], input?: string): Promise<CommandResult> {
@@ -20,15 +22,20 @@ export function git(exec: Executor, repo: string, args: readonly string[], input
 const ok = <T>(value: T): GitResult<T> => ({ ok: true, value });
 const fail = <T>(r: CommandResult): GitResult<T> => ({ ok: false, error: describeFailure(r) });
 
-/** The repository holding `manifestFile` (or `repo` when given), and the manifest's path inside it. */
-export async function locate(exec: Executor, manifestFile: string, repo?: string): Promise<GitResult<RepoLocation>> {
+/** The repository holding `manifestFile` (or `repo` when given), the manifest's path inside it, and
+ *  with `upstream` the current branch's upstream — one git process when there is one. */
+export async function locate(exec: Executor, manifestFile: string, repo?: string, upstream = false): Promise<GitResult<RepoLocation>> {
   const abs = path.resolve(manifestFile);
-  const r = await git(exec, repo ?? path.dirname(abs), ['rev-parse', '--show-toplevel']);
-  if (r.failed) return { ok: false, error: `${repo ?? path.dirname(abs)} is not inside a git repository (${describeFailure(r)})` };
-  const top = r.stdout.trim();
+  const dir = repo ?? path.dirname(abs);
+  const ask = (withUpstream: boolean) => git(exec, dir, ['rev-parse', '--show-toplevel', ...(withUpstream ? ['--abbrev-ref', '--symbolic-full-name', '@{upstream}'] : [])]);
+  let r = await ask(upstream);
+  // No upstream configured (or a detached HEAD) fails the whole call: ask again without it.
+  if (r.failed && upstream) r = await ask(false);
+  if (r.failed) return { ok: false, error: `${dir} is not inside a git repository (${describeFailure(r)})` };
+  const [top, up] = r.stdout.trim().split('\n') as [string, string | undefined];
   const rel = path.relative(top, abs);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return { ok: false, error: `the manifest ${abs} is not inside the repository ${top}` };
-  return ok({ top, manifest: rel.split(path.sep).join('/') });
+  return ok({ top, manifest: rel.split(path.sep).join('/'), ...(up ? { upstream: up } : {}) });
 }
 
 /** The commit a ref names, or undefined when it names none. */
@@ -37,16 +44,19 @@ export async function resolveCommit(exec: Executor, repo: string, ref: string): 
   return r.failed ? undefined : r.stdout.trim();
 }
 
-/** `git fetch` from every remote (there may be none: then nothing to do). */
-export async function fetchAll(exec: Executor, repo: string): Promise<GitResult<void>> {
-  const r = await git(exec, repo, ['fetch', '--all', '--prune', '--quiet']);
+/** `git fetch` what `ref` needs: its remote when it reads `<remote>/<branch>`, else the default
+ *  remote (none configured: nothing to do). One git process in the usual case, unlike `--all`. */
+export async function fetchFor(exec: Executor, repo: string, ref: string): Promise<GitResult<void>> {
+  const remote = /^(?:refs\/remotes\/)?([^/]+)\/./.exec(ref)?.[1];
+  if (remote) {
+    const r = await git(exec, repo, ['fetch', '--quiet', '--prune', '--', remote]);
+    if (!r.failed) return ok(undefined);
+    // Not a remote after all (a local branch named with a slash): fetch them all.
+    const all = await git(exec, repo, ['fetch', '--all', '--quiet', '--prune']);
+    return all.failed ? fail(r) : ok(undefined);
+  }
+  const r = await git(exec, repo, ['fetch', '--quiet', '--prune']);
   return r.failed ? fail(r) : ok(undefined);
-}
-
-/** What a reconciler follows when no `--ref` is given: the current branch's upstream, else HEAD itself. */
-export async function defaultRef(exec: Executor, repo: string): Promise<string> {
-  const r = await git(exec, repo, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}']);
-  return r.failed || r.stdout.trim() === '' ? 'HEAD' : r.stdout.trim();
 }
 
 /** Where a pull request branched off: the merge base of HEAD with the default branch
@@ -68,7 +78,7 @@ export async function fastForward(exec: Executor, repo: string, target: string):
   const status = await git(exec, repo, ['status', '--porcelain', '--untracked-files=no']);
   if (status.failed) return fail(status);
   if (status.stdout.trim() !== '') {
-    const files = status.stdout.trim().split('\n').map((l) => l.slice(3)).slice(0, 5).join(', ');
+    const files = status.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => l.slice(3)).slice(0, 5).join(', ');
     return { ok: false, error: `the working copy ${repo} has local changes (${files}); reconcile only fast-forwards — commit, push or discard them` };
   }
   const ancestor = await git(exec, repo, ['merge-base', '--is-ancestor', 'HEAD', target]);

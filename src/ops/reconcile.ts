@@ -17,7 +17,7 @@ import {
   DEFAULT_BACKOFF, delayAfter, isCrashLooping, parseBackoff, restarted, settle,
   type BackoffPolicy, type BackoffState,
 } from './reconcile-backoff.js';
-import { fastForward, fetchAll, git, locate, moveBack, resolveCommit, defaultRef } from './reconcile-git.js';
+import { fastForward, fetchFor, git, locate, moveBack, resolveCommit } from './reconcile-git.js';
 import { isDeadSession, lastOutput } from './reconcile-heal.js';
 import { loadManifestAt } from './reconcile-manifest.js';
 import { applyPolicy, syncPolicy, type Held, type SyncPolicy } from './reconcile-policy.js';
@@ -89,11 +89,14 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
   const done = (o: Omit<RoundOutcome, 'startedAt' | 'finishedAt' | 'errors' | 'held' | 'restarted' | 'crashLooping'> & Partial<RoundOutcome>): RoundOutcome =>
     ({ ...EMPTY, ...o, startedAt, finishedAt: clock().toISOString() });
 
-  const where = await locate(exec, manifestPathOf(options), options.repo);
-  if (!where.ok) return done({ result: 'failed', summary: where.error, error: where.error });
+  const file = manifestPathOf(options);
+  // Independent look-ups side by side: a round with nothing to do should cost no more than a plan.
+  const [where, opened] = await Promise.all([locate(exec, file, options.repo, options.ref === undefined), openProject(file, exec)]);
+  if (!where.ok) {
+    if (opened.ok) await opened.project.close();
+    return done({ result: 'failed', summary: where.error, error: where.error });
+  }
   const { top, manifest } = where.value;
-  const file = path.join(top, ...manifest.split('/'));
-  const opened = await openProject(file, exec);
   if (!opened.ok) {
     const summary = `the working copy's manifest ${file} is invalid; fix or reset the working copy`;
     return done({ result: 'failed', summary, errors: opened.errors, error: summary });
@@ -117,10 +120,12 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
       return o;
     };
     try {
-      const ref = options.ref ?? (await defaultRef(exec, top));
+      // Default: the current branch's upstream, else HEAD itself (then only drift is repaired).
+      const ref = options.ref ?? where.value.upstream ?? 'HEAD';
       // The fetch and the plan of what runs now go side by side: with no new revision, that plan is the round's.
       const [target, current] = await Promise.all([
-        followed(exec, top, ref, options.fetch ?? true),
+        // Following HEAD itself, nothing fetched could move the working copy.
+        followed(exec, top, ref, (options.fetch ?? true) && ref !== 'HEAD'),
         makePlan(project, { now: clock }),
       ]);
       const notes = target.fetchError ? [`fetch failed, using what is already fetched: ${target.fetchError}`] : [];
@@ -135,7 +140,13 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
         const moved = await moveTo(exec, top, manifest, ref, target.head, target.offered, file);
         if (!moved.ok) {
           log(`refused ${target.offered.slice(0, 12)}: ${moved.summary}`);
-          return record(done({ result: 'refused', ref, revision: target.head, offered: target.offered, summary: moved.summary, errors: moved.errors, error: moved.error }));
+          // The last good revision keeps running, self-heal included; the round still counts as refused.
+          const kept = await converge(project, current, { ...options, exec, clock, log, revision: target.head, ref, notes, done });
+          return record(done({
+            ...kept, result: 'refused', revision: target.head, offered: target.offered,
+            summary: `${moved.summary} | running ${target.head.slice(0, 12)}: ${kept.summary}`,
+            errors: moved.errors, error: [moved.error, kept.error].filter(Boolean).join('\n'),
+          }));
         }
         project = { ...moved.project, store, close: project.close };
         log(`moved ${top} from ${target.head.slice(0, 12)} to ${target.offered.slice(0, 12)} (${ref})`);
@@ -210,7 +221,7 @@ async function converge(project: Project, planned: PlanOutcome, c: ConvergeConte
   const alive = new Set(planned.observation.observed.filter((o) => o.kind === 'tmux_session' && !isDeadSession(o) && !restartedNow.has(o.address)).map((o) => o.address));
   const known = new Set(model.resources.filter((r) => r.kind === 'tmux_session').map((r) => r.address));
   state = settle(state, alive, known, nowMs, backoffPolicy);
-  await store.setValue(BACKOFF_KEY, JSON.stringify(state));
+  if (JSON.stringify(state) !== JSON.stringify(before)) await store.setValue(BACKOFF_KEY, JSON.stringify(state));
 
   const crashLooping: CrashLoop[] = [...restartedNow, ...waiting]
     .filter((a) => isCrashLooping(state[a], backoffPolicy))
@@ -251,9 +262,11 @@ async function takeLock(store: StateStore, timeoutMs: number, log: (line: string
 
 /** Fetch, then what HEAD and the followed ref name. */
 async function followed(exec: Executor, top: string, ref: string, fetch: boolean): Promise<{ head?: string; offered?: string; fetchError?: string }> {
-  const fetched = fetch ? await fetchAll(exec, top) : { ok: true as const, value: undefined };
-  const r = await git(exec, top, ['rev-parse', '--end-of-options', 'HEAD^{commit}', `${ref}^{commit}`]);
-  const [head, offered] = r.failed ? [await resolveCommit(exec, top, 'HEAD'), undefined] : r.stdout.trim().split('\n');
+  const fetched = fetch ? await fetchFor(exec, top, ref) : { ok: true as const, value: undefined };
+  // --revs-only: a ref that names nothing is left out of the output instead of failing the call.
+  const r = await git(exec, top, ['rev-parse', '--revs-only', '--end-of-options', 'HEAD^{commit}', `${ref}^{commit}`]);
+  const lines = r.failed ? [] : r.stdout.trim().split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+  const [head, offered] = lines.length === 2 ? lines : [await resolveCommit(exec, top, 'HEAD'), undefined];
   return { ...(head ? { head } : {}), ...(offered ? { offered } : {}), ...(fetched.ok ? {} : { fetchError: fetched.error }) };
 }
 

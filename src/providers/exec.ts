@@ -25,6 +25,10 @@ export interface Executor {
   readonly spawned: number;
 }
 
+/** Spawns by every executor in this process (`GAIA_STATS=1` prints it at exit). */
+let spawnedInProcess = 0;
+export const totalSpawned = (): number => spawnedInProcess;
+
 export function localExecutor(): Executor {
   let spawned = 0;
   return {
@@ -35,6 +39,7 @@ export function localExecutor(): Executor {
       const [file, ...args] = argv;
       if (!file) throw new Error('empty command');
       spawned++;
+      spawnedInProcess++;
       const result = await execa(file, args, {
         reject: false,
         cwd: options.cwd,

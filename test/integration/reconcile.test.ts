@@ -161,6 +161,12 @@ describe('gaia reconcile: one round at a time', () => {
     expect(last!.error).toContain('groups.a.count');
     expect(await syncStatus({ store: s })).toMatchObject({ sync: 'OutOfSync', revision: good });
 
+    // Refused, yet the last good revision is kept running: a session that dies meanwhile is healed.
+    tmux(['kill-session', '-t', '=a1']);
+    const meanwhile = await round();
+    expect(meanwhile).toMatchObject({ result: 'refused', revision: good, restarted: ['tmux_session.a1'] });
+    expect(sessions().get('a1')?.dead).toBe(false);
+
     // A fix pushed after it is taken.
     const fixed = push(manifest({ a: LONG, c: LONG }), 'fix');
     expect(await round()).toMatchObject({ result: 'applied', revision: fixed });
@@ -238,6 +244,19 @@ describe('gaia reconcile: one round at a time', () => {
     push(manifest({ a: LONG }, 'sync: { prune: true }'), 'prune');
     expect((await round()).result).toBe('applied');
     expect(sessions().has('old1')).toBe(false);
+  });
+
+  it('local changes in the working copy are never overwritten: the new revision is refused', async () => {
+    const good = startWith(manifest({ a: LONG }));
+    await round();
+    fs.appendFileSync(path.join(machine, 'orchestration.yaml'), '# a hand edit on the machine\n');
+    push(manifest({ a: LONG, b: LONG }), 'add b');
+    const r = await round();
+    expect(r.result).toBe('refused');
+    expect(r.summary).toContain('local changes (orchestration.yaml)');
+    expect(gitIn(machine, ['rev-parse', 'HEAD']).trim()).toBe(good);
+    expect(fs.readFileSync(path.join(machine, 'orchestration.yaml'), 'utf8')).toContain('# a hand edit on the machine');
+    expect(sessions().has('b1')).toBe(false);
   });
 
   it('manual sync only records OutOfSync; nothing is created', async () => {

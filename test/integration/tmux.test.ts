@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Change } from '../../src/core/plan.js';
+import { plan } from '../../src/core/planner.js';
 import { resource, type Attributes, type Observed, type Resource } from '../../src/core/resource.js';
 import { localExecutor, type Executor } from '../../src/providers/exec.js';
 import type { ApplyContext } from '../../src/providers/provider.js';
@@ -104,6 +105,23 @@ test('create runs a string command with the shell and an array command as exact 
   expect(byName.get('s_arr')?.attributes.cwd).toBe('.');
   const env = await tmux.run(['show-environment', '-t', '=s_str', 'GAIA_TEST_VAR']);
   expect(env.stdout).toBe('GAIA_TEST_VAR=hello; world\n');
+});
+
+test('after apply, planning again finds nothing to do: the marks agree with the planner, sensitive values included', async () => {
+  const desired = [
+    resource('tmux_session', 'p1', { name: 'p1', command: 'sleep 300', cwd: '.', env: { TOKEN: 's3cret' }, group: 'g', provider: null, agent: false }, [], { sensitive: ['env.TOKEN'] }),
+    session('p2', { command: ['sleep', '300'] }),
+  ];
+  const planOf = async () => plan({
+    desired, observed: (await observe(desired)).observed, recorded: [], specs: tmuxProvider.kinds,
+    manifest: { path: 'orchestration.yaml', hash: 'h' }, now: '2024-01-01T00:00:00Z',
+  });
+  const first = await planOf();
+  expect(first.changes.map((c) => c.action)).toEqual(['create', 'create']);
+  expect(await tmuxProvider.apply(first.changes, ctx)).toEqual([{ status: 'done' }, { status: 'done' }]);
+  const second = await planOf();
+  expect(second.conflicts).toEqual([]);
+  expect(second.changes.map((c) => c.action)).toEqual(['noop', 'noop']);
 });
 
 test('observe uses one tmux invocation for 3 sessions and for 50', async () => {

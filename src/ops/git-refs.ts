@@ -1,0 +1,85 @@
+/** Resolve branch names to commit ids in-process, from the repository's ref files (loose refs, then
+ *  `packed-refs`), so status does not start a git process just to learn where branches point.
+ *  Anything it cannot be sure of (a tag of the same name, a symbolic ref, an expression such as
+ *  `main~2`) is `unsure`, and the caller asks git. git 2.39 stores refs only this way (no reftable). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { gitDirOf } from './health-probe.js';
+
+export type RefAnswer = { readonly kind: 'commit'; readonly sha: string } | { readonly kind: 'missing' } | { readonly kind: 'unsure' };
+
+const SHA = /^[0-9a-f]{40}$/;
+const PLAIN_NAME = /^[A-Za-z0-9._/-]+$/;
+
+/** The directory holding a repository's shared refs (a linked worktree's `commondir`). */
+function commonDirOf(repo: string): string | undefined {
+  const gitDir = gitDirOf(repo);
+  if (!gitDir) return undefined;
+  try {
+    return path.resolve(gitDir, fs.readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim());
+  } catch {
+    return gitDir;
+  }
+}
+
+export function parsePackedRefs(text: string): ReadonlyMap<string, string> {
+  const refs = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#') || line.startsWith('^')) continue;
+    const space = line.indexOf(' ');
+    if (space > 0) refs.set(line.slice(space + 1), line.slice(0, space));
+  }
+  return refs;
+}
+
+export function resolveRefs(repo: string, names: readonly string[]): ReadonlyMap<string, RefAnswer> {
+  const out = new Map<string, RefAnswer>();
+  const common = commonDirOf(repo);
+  if (!common) {
+    for (const n of names) out.set(n, { kind: 'unsure' });
+    return out;
+  }
+  let packed: ReadonlyMap<string, string> | undefined;
+  const packedRefs = () => {
+    if (packed) return packed;
+    try {
+      packed = parsePackedRefs(fs.readFileSync(path.join(common, 'packed-refs'), 'utf8'));
+    } catch {
+      packed = new Map();
+    }
+    return packed;
+  };
+  /** sha, 'other' (exists but is not a plain commit id), or undefined (absent). */
+  const read = (ref: string): string | 'other' | undefined => {
+    try {
+      const text = fs.readFileSync(path.join(common, ref), 'utf8').trim();
+      return SHA.test(text) ? text : 'other';
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return 'other';
+    }
+    return packedRefs().get(ref);
+  };
+  for (const name of names) {
+    if (!PLAIN_NAME.test(name) || name.includes('..') || /^[0-9a-f]{4,40}$/.test(name)) {
+      out.set(name, { kind: 'unsure' });
+      continue;
+    }
+    // git's own order for a short name; a tag or top-level ref of that name would win there, so defer to git.
+    const full = name.startsWith('refs/');
+    if (!full && (read(`refs/${name}`) !== undefined || read(`refs/tags/${name}`) !== undefined)) {
+      out.set(name, { kind: 'unsure' });
+      continue;
+    }
+    const candidates = full ? [name] : [`refs/heads/${name}`, `refs/remotes/${name}`];
+    let answer: RefAnswer = { kind: 'missing' };
+    for (const ref of candidates) {
+      const found = read(ref);
+      if (found === undefined) continue;
+      answer = found === 'other' ? { kind: 'unsure' } : { kind: 'commit', sha: found };
+      break;
+    }
+    out.set(name, answer);
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+/** The dashboard's HTTP surface: read-only JSON under /api and the live page at /. Every answer,
+ *  errors included, is JSON with a fitting status code (the page's own files aside); no stack
+ *  trace ever leaves the process. */
+import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { hostOf, isLoopback, presentedToken, TOKEN_COOKIE, tokenMatches } from './auth.js';
+import { RequestProblem, type DashboardData } from './data.js';
+import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './page.js';
+
+export interface AppOptions {
+  readonly data: DashboardData;
+  /** When set, every request must present it (header or the page's cookie). */
+  readonly token?: string;
+  /** Where unexpected failures are told (the CLI prints them); the client gets only the message. */
+  readonly logError?: (message: string) => void;
+}
+
+interface Route {
+  readonly path: string;
+  readonly about: string;
+  readonly serve: (data: DashboardData, c: Context) => Promise<string>;
+}
+
+/** The report's dashboard routes (app.py's /api/multi-env/*) plus the plan and the tasks. */
+export const API_ROUTES: readonly Route[] = [
+  { path: '/api/multi-env/status', about: 'environments and session groups (gaia status --json; ?group= ?env= filter) with the reconcile sync axis', serve: (d, c) => d.status(filterOf(c)) },
+  { path: '/api/multi-env/directories', about: 'each environment\'s directory, branch, ahead/behind, dirty files (gaia task export)', serve: (d) => d.table('directories') },
+  { path: '/api/multi-env/environments', about: 'each environment stage: database, rows, migrations, port (gaia task export)', serve: (d) => d.table('environments') },
+  { path: '/api/multi-env/pr-groups', about: 'the pr_* session groups and their sessions (gaia task export)', serve: (d) => d.table('pr_groups') },
+  { path: '/api/multi-env/health', about: 'checks and verdict (gaia health --json)', serve: (d) => d.health() },
+  { path: '/api/plan', about: 'the pending plan (gaia plan --json)', serve: (d) => d.plan() },
+  { path: '/api/tasks', about: 'open tasks; ?all=1 for done ones too (gaia task list --json)', serve: (d, c) => d.tasks(isYes(c.req.query('all'))) },
+];
+
+const PAGE_FILES: readonly { readonly path: string; readonly type: string; readonly body: string }[] = [
+  { path: '/', type: 'text/html; charset=utf-8', body: PAGE_HTML },
+  { path: '/app.js', type: 'text/javascript; charset=utf-8', body: PAGE_JS },
+  { path: '/app.css', type: 'text/css; charset=utf-8', body: PAGE_CSS },
+];
+
+const KNOWN = new Set(['/api', ...API_ROUTES.map((r) => r.path), ...PAGE_FILES.map((f) => f.path)]);
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+const isYes = (v: string | undefined): boolean => v !== undefined && ['1', 'true', 'yes', ''].includes(v.toLowerCase());
+
+function filterOf(c: Context): { group?: string; env?: string } {
+  const group = c.req.query('group');
+  const env = c.req.query('env');
+  return { ...(group ? { group } : {}), ...(env ? { env } : {}) };
+}
+
+function problem(c: Context, status: ContentfulStatusCode, error: string, extra: Record<string, unknown> = {}) {
+  return c.json({ error, status, ...extra }, status);
+}
+
+export function createApp(options: AppOptions): Hono {
+  const app = new Hono();
+  const { data, token } = options;
+
+  app.use('*', async (c, next) => {
+    await next();
+    // Live data: never from a cache. The page's own files only load from here.
+    c.res.headers.set('Cache-Control', 'no-store');
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    c.res.headers.set('Referrer-Policy', 'no-referrer');
+    c.res.headers.set('X-Frame-Options', 'DENY');
+    c.res.headers.set('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  });
+
+  app.use('*', async (c, next) => {
+    if (token === undefined) {
+      // Loopback only: refuse a foreign Host, which is what a DNS-rebinding page would send.
+      const host = hostOf(c.req.header('host'));
+      if (host !== undefined && !isLoopback(host)) return problem(c, 403, `host "${host}" is not allowed: without a token gaia serve answers only loopback names`);
+      return next();
+    }
+    const fromQuery = c.req.path === '/' ? c.req.query('token') : undefined;
+    if (fromQuery !== undefined && tokenMatches(fromQuery, token)) {
+      // A browser cannot send a header when it navigates: keep the token in a cookie and drop it from the address bar.
+      c.header('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`);
+      return c.redirect('/', 303);
+    }
+    if (tokenMatches(presentedToken(c.req.header('authorization'), c.req.header('cookie')), token)) return next();
+    c.header('WWW-Authenticate', 'Bearer realm="gaia"');
+    return problem(c, 401, 'a valid token is required: send "Authorization: Bearer <token>" (in a browser, open /?token=<token> once)');
+  });
+
+  app.use('*', async (c, next) => {
+    // Hono answers HEAD with the GET route's response, without the body.
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && KNOWN.has(c.req.path)) {
+      c.header('Allow', 'GET, HEAD');
+      return problem(c, 405, `${c.req.method} is not allowed: the dashboard is read-only`);
+    }
+    return next();
+  });
+
+  for (const f of PAGE_FILES) app.get(f.path, (c) => c.body(f.body, 200, { 'Content-Type': f.type }));
+
+  app.get('/api', (c) => c.json({ routes: API_ROUTES.map((r) => ({ path: r.path, about: r.about })) }));
+
+  for (const route of API_ROUTES) {
+    app.get(route.path, async (c) => c.body(await route.serve(data, c), 200, { 'Content-Type': JSON_TYPE }));
+  }
+
+  app.notFound((c) => problem(c, 404, `no such route: ${c.req.method} ${c.req.path}`, { routes: API_ROUTES.map((r) => r.path) }));
+
+  app.onError((e, c) => {
+    if (e instanceof RequestProblem) {
+      if (e.status === 500) options.logError?.(`${c.req.path}: ${e.message}${e.details.length ? `\n  ${e.details.join('\n  ')}` : ''}`);
+      return problem(c, e.status, e.message, e.details.length ? { details: e.details } : {});
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    options.logError?.(`${c.req.path}: ${message}`);
+    return problem(c, 500, message);
+  });
+
+  return app;
+}
