@@ -8,8 +8,10 @@
  *  take their real paths (merge-base + rev-list, not the "all equal" shortcut).
  *
  *  Usage: npm run build && node bench/status.mjs [runs=11]
- *  Prints the median, min and max wall time of `gaia status` and `gaia status --json`, next to
- *  `gaia --version` (what starting node and loading the CLI costs by itself). */
+ *  Prints the median, min and max wall time of `gaia status` and `gaia status --json`, and the
+ *  median CPU time of the CLI with its git/tmux children, next to `gaia --version` (what starting
+ *  node and loading the CLI costs by itself), and the load average: on a busy machine wall time
+ *  says more about the neighbours than about gaia. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -54,20 +56,35 @@ function setup() {
   fs.writeFileSync(path.join(dir, 'envs/dev2/scratch.txt'), 'uncommitted\n');
 }
 
-function time(args) {
-  const samples = [];
-  gaia(args); // warm the file cache
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const r = gaia(args);
-    samples.push(performance.now() - t);
-    if (r.status !== 0) throw new Error(`gaia ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+/** CPU time (user + system, ms) of every child this process has waited for, from /proc (Linux):
+ *  the CLI and the git/tmux processes it ran. Less sensitive to a busy machine than wall time. */
+function childCpuMs() {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10; // cutime + cstime, in 1/100 s
+  } catch {
+    return NaN;
   }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], max: samples.at(-1) };
 }
 
-const fmt = (s) => `median ${s.median.toFixed(0)} ms  (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`;
+function time(args) {
+  const wall = [];
+  const cpu = [];
+  gaia(args); // warm the file cache
+  for (let i = 0; i < runs; i++) {
+    const c = childCpuMs();
+    const t = performance.now();
+    const r = gaia(args);
+    wall.push(performance.now() - t);
+    cpu.push(childCpuMs() - c);
+    if (r.status !== 0) throw new Error(`gaia ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const sorted = [...wall].sort((a, b) => a - b);
+  return { median: median(wall), min: sorted[0], max: sorted.at(-1), cpu: median(cpu) };
+}
+
+const fmt = (s) => `median ${s.median.toFixed(0)} ms  (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}; CPU ${Number.isNaN(s.cpu) ? '?' : s.cpu.toFixed(0)} ms)`;
 
 try {
   setup();

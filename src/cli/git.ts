@@ -36,7 +36,7 @@ interface GitFlags {
 
 const HELP = `
 Operations:
-  status                 git status --short --branch
+  status                 git status --short --branch (without gaia's own files)
   sync                   fetch (once per repository), then rebase onto or merge the base (environments.sync)
   feature NAME           create feature/YYYY-MM-DD-NAME from the environment's branch and switch to it
                          (with several environments each gets feature/YYYY-MM-DD-NAME-ENV)
@@ -143,7 +143,9 @@ function outcomeBlock(c: Colors, o: GitOutcome, nameW: number): string {
   if (!showsOutput(o) || o.output.trim() === '') return line;
   const body = o.discard?.length && o.status === 'refused'
     ? o.discard.map((d) => `    ${c.yellow(d)}`)
-    : o.output.trimEnd().split('\n').map((l) => `    ${l}`);
+    // status: the summary already says the branch; show the files.
+    : o.output.trimEnd().split('\n').filter((l) => !(o.op === 'status' && l.startsWith('## '))).map((l) => `    ${l}`);
+  if (body.length === 0) return line;
   return [line, ...body].join('\n');
 }
 

@@ -1,14 +1,27 @@
 import { createHash } from 'node:crypto';
 import type { Json } from './resource.js';
 
-/** JSON with object keys sorted, so equal values always serialise (and hash) the same. */
+/** JSON with object keys sorted, so equal values always serialise (and hash) the same.
+ *  Built by appending to one string (no per-level arrays, maps and joins): a plan hashes every
+ *  resource, 8,000 of them at 500 environments. */
 export function canonicalJson(value: Json | undefined): string {
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  const obj = value as { readonly [key: string]: Json };
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const obj = value as { readonly [key: string]: Json | undefined };
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(obj).sort()) {
+    const v = obj[key];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 export function hashOf(value: Json | undefined, length = 16): string {

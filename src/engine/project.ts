@@ -28,7 +28,7 @@ export async function openProject(file: string, exec: Executor = localExecutor()
   const store = await openSqliteStore(first.model.statePath);
   // Ports allocated from ranges stay where earlier applies put them.
   const previousPorts = portsOf(await store.recorded());
-  const loaded: LoadResult = Object.keys(previousPorts).length ? loadManifest(file, { previousPorts }) : first;
+  const loaded: LoadResult = keepsPorts(portsOf(first.model.resources), previousPorts) ? first : loadManifest(file, { previousPorts });
   if (!loaded.ok) {
     await store.close();
     return loaded;
@@ -45,6 +45,15 @@ export async function openProject(file: string, exec: Executor = localExecutor()
       close: () => store.close(),
     },
   };
+}
+
+/** Whether loading again with the previous ports would change nothing, so the usual case (ports as
+ *  last applied) parses and expands the manifest once, not twice. It would not: allocation pins each
+ *  previous port that is in range and free, then gives every other request the lowest free port in
+ *  request order; when the fresh allocation already equals the previous port wherever there is one,
+ *  the pins are exactly the fresh values, and each other request finds the same lowest free port. */
+function keepsPorts(fresh: Record<string, number>, previous: Record<string, number>): boolean {
+  return Object.entries(fresh).every(([key, port]) => previous[key] === undefined || previous[key] === port);
 }
 
 function portsOf(recorded: readonly { kind: string; attributes: { readonly [k: string]: unknown } }[]): Record<string, number> {

@@ -1,7 +1,10 @@
 /** JSON Schema validation (ajv) with errors turned into located, human sentences. */
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { PathSegment } from './parse.js';
 import { readSchema } from './schema-file.js';
+import { SCHEMA_HASH, validate as prebuilt } from './schema-validator.generated.js';
 import { didYouMean } from './suggest.js';
 
 export const manifestSchema = readSchema('orchestration.schema.json');
@@ -15,14 +18,27 @@ export interface SchemaProblem {
 
 let validator: ValidateFunction | undefined;
 function compiled(): ValidateFunction {
+  validator ??= prebuiltValidator() ?? compileValidator();
+  return validator;
+}
+
+/** The validator `npm run build` generated (scripts/build-validator.mjs), while it was made from
+ *  this very schema: compiling the schema is ~100 ms, most of a small plan's own work. */
+function prebuiltValidator(): ValidateFunction | undefined {
+  const hash = createHash('sha256').update(JSON.stringify(manifestSchema)).digest('hex');
+  return hash === SCHEMA_HASH ? (prebuilt as ValidateFunction) : undefined;
+}
+
+/** The schema changed since the last build: compile it here (ajv loaded only for this). */
+function compileValidator(): ValidateFunction {
   // ajv's CJS default export needs unwrapping under NodeNext.
-  const Ajv = (AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule;
-  validator ??= new (Ajv as unknown as new (o: object) => { compile(s: object): ValidateFunction })({
+  const AjvModule = createRequire(import.meta.url)('ajv') as { default?: unknown };
+  const Ajv = AjvModule.default ?? AjvModule;
+  return new (Ajv as new (o: object) => { compile(s: object): ValidateFunction })({
     // No code optimisation pass: it roughly halves the one-off compile (every CLI run pays it) and a
     // manifest is far too small for the validator's own speed to matter.
     allErrors: true, verbose: true, strict: false, code: { optimize: false },
   }).compile(manifestSchema);
-  return validator;
 }
 
 export function checkSchema(value: unknown): readonly SchemaProblem[] {

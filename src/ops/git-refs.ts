@@ -12,13 +12,13 @@ const SHA = /^[0-9a-f]{40}$/;
 const PLAIN_NAME = /^[A-Za-z0-9._/-]+$/;
 
 /** The directory holding a repository's shared refs (a linked worktree's `commondir`). */
-function commonDirOf(repo: string): string | undefined {
+function dirsOf(repo: string): { readonly gitDir: string; readonly common: string } | undefined {
   const gitDir = gitDirOf(repo);
   if (!gitDir) return undefined;
   try {
-    return path.resolve(gitDir, fs.readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim());
+    return { gitDir, common: path.resolve(gitDir, fs.readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim()) };
   } catch {
-    return gitDir;
+    return { gitDir, common: gitDir };
   }
 }
 
@@ -34,11 +34,12 @@ export function parsePackedRefs(text: string): ReadonlyMap<string, string> {
 
 export function resolveRefs(repo: string, names: readonly string[]): ReadonlyMap<string, RefAnswer> {
   const out = new Map<string, RefAnswer>();
-  const common = commonDirOf(repo);
-  if (!common) {
+  const dirs = dirsOf(repo);
+  if (!dirs) {
     for (const n of names) out.set(n, { kind: 'unsure' });
     return out;
   }
+  const { gitDir, common } = dirs;
   let packed: ReadonlyMap<string, string> | undefined;
   const packedRefs = () => {
     if (packed) return packed;
@@ -65,9 +66,11 @@ export function resolveRefs(repo: string, names: readonly string[]): ReadonlyMap
       out.set(name, { kind: 'unsure' });
       continue;
     }
-    // git's own order for a short name; a tag or top-level ref of that name would win there, so defer to git.
+    // git's own order for a short name: a file in the git directory, a top-level ref or a tag of that
+    // name would win over the branch there, so defer to git.
     const full = name.startsWith('refs/');
-    if (!full && (read(`refs/${name}`) !== undefined || read(`refs/tags/${name}`) !== undefined)) {
+    const pseudo = /^[A-Z_]+$/.test(name) || fs.existsSync(path.join(gitDir, name)) || fs.existsSync(path.join(common, name)); // HEAD, FETCH_HEAD…
+    if (!full && (pseudo || read(`refs/${name}`) !== undefined || read(`refs/tags/${name}`) !== undefined)) {
       out.set(name, { kind: 'unsure' });
       continue;
     }

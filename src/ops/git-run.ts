@@ -74,13 +74,15 @@ export async function runGitOp(
     const what = inProgress[0]!;
     return outcome('refused', `a ${what} is in progress; finish it or run \`git ${what} --abort\` first`);
   }
+  /** Pathspecs that leave out gaia's own files (stage databases, generated files). */
+  const notOurs = keep.map((k) => `:(top,literal,exclude)${k}`);
   const run: Run = (...args) => ctx.exec.run(['git', '-C', dir, ...args], { env: GIT_ENV, timeoutMs: TIMEOUT_MS });
   const failed = (r: CommandResult, what: string): GitOutcome =>
     outcome('failed', `${what} failed: ${firstLine(r.stderr) || firstLine(r.stdout) || `exit ${r.exitCode}`}`, { exitCode: r.exitCode, output: joined(r) });
 
   switch (op) {
     case 'status': {
-      const r = await run('status', '--short', '--branch');
+      const r = await run('status', '--short', '--branch', '--', '.', ...notOurs);
       if (r.exitCode !== 0) return failed(r, 'git status');
       const changed = r.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('##')).length;
       const branch = (r.stdout.split('\n')[0] ?? '').replace(/^## /, '');
@@ -89,7 +91,8 @@ export async function runGitOp(
     case 'log': {
       const r = await run('log', '--oneline', '--decorate', '-n', String(options.count));
       if (r.exitCode !== 0) return failed(r, 'git log');
-      return outcome('ok', firstLine(r.stdout) || 'no commits', { output: r.stdout });
+      const n = r.stdout.split('\n').filter((l) => l.trim() !== '').length;
+      return outcome('ok', n ? `${count(n, 'commit')}, latest: ${firstLine(r.stdout)}` : 'no commits', { output: r.stdout });
     }
     case 'diff': {
       const r = await run('diff', 'HEAD', ...(options.patch ? [] : ['--stat']));
@@ -121,7 +124,7 @@ export async function runGitOp(
     }
     case 'commit': {
       // Everything the user changed, but never gaia's own files (stage databases, generated files).
-      const add = await run('add', '-A', '--', '.', ...keep.map((k) => `:(top,literal,exclude)${k}`));
+      const add = await run('add', '-A', '--', '.', ...notOurs);
       if (add.exitCode !== 0) return failed(add, 'git add');
       const staged = await run('diff', '--cached', '--quiet');
       if (staged.exitCode === 0) return outcome('noop', 'nothing to commit');

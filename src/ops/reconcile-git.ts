@@ -1,6 +1,7 @@
 /** The git a GitOps round needs, through the Executor: where the manifest sits in its repository,
  *  fetching, resolving refs, and moving the machine's working copy forward (never backward, never
  *  over local work). Failures come back as data with the command and its stderr. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { describeFailure, type CommandResult, type Executor } from '../providers/exec.js';
 
@@ -27,15 +28,30 @@ const fail = <T>(r: CommandResult): GitResult<T> => ({ ok: false, error: describ
 export async function locate(exec: Executor, manifestFile: string, repo?: string, upstream = false): Promise<GitResult<RepoLocation>> {
   const abs = path.resolve(manifestFile);
   const dir = repo ?? path.dirname(abs);
+  // Without the upstream to ask for, the top level is found in-process: the nearest folder with a `.git`.
+  const found = upstream ? undefined : nearestGitTop(path.resolve(dir));
+  if (found) return within(found, abs);
   const ask = (withUpstream: boolean) => git(exec, dir, ['rev-parse', '--show-toplevel', ...(withUpstream ? ['--abbrev-ref', '--symbolic-full-name', '@{upstream}'] : [])]);
   let r = await ask(upstream);
   // No upstream configured (or a detached HEAD) fails the whole call: ask again without it.
   if (r.failed && upstream) r = await ask(false);
   if (r.failed) return { ok: false, error: `${dir} is not inside a git repository (${describeFailure(r)})` };
   const [top, up] = r.stdout.trim().split('\n') as [string, string | undefined];
+  return within(top, abs, up);
+}
+
+function within(top: string, abs: string, upstream?: string): GitResult<RepoLocation> {
   const rel = path.relative(top, abs);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return { ok: false, error: `the manifest ${abs} is not inside the repository ${top}` };
-  return ok({ top, manifest: rel.split(path.sep).join('/'), ...(up ? { upstream: up } : {}) });
+  return ok({ top, manifest: rel.split(path.sep).join('/'), ...(upstream ? { upstream } : {}) });
+}
+
+/** The working copy's top level: the nearest folder holding `.git` (a folder, or a file in a linked worktree). */
+function nearestGitTop(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
 }
 
 /** The commit a ref names, or undefined when it names none. */

@@ -21,6 +21,8 @@ const verdictText = (c: Colors, v: Verdict): string => {
   }
 };
 
+const isIdlePort = (ch: Check): boolean => ch.kind === 'port' && ch.level === 'info' && ch.text.startsWith('nothing listens on port');
+
 export function renderHealthTerminal(report: HealthReport, options: { readonly color: boolean; readonly verbose?: boolean } = { color: false }): string {
   const c = createColors(options.color);
   const out: string[] = [`${c.bold(report.project)} health — ${new Date(report.generatedAt).toLocaleString()}`];
@@ -28,9 +30,15 @@ export function renderHealthTerminal(report: HealthReport, options: { readonly c
     if (!items.length) return;
     out.push('', c.bold(title));
     for (const item of items) {
-      out.push(`  ${mark(c, item.level)} ${c.bold(item.name)}`);
+      // Information alone is still healthy: the item gets a tick, its notes an "i".
+      out.push(`  ${mark(c, item.level === 'info' ? 'ok' : item.level)} ${c.bold(item.name)}`);
       const shown = options.verbose ? item.checks : item.checks.filter((ch) => ch.level !== 'ok');
-      for (const ch of shown) out.push(`      ${mark(c, ch.level)} ${ch.text}`);
+      const idle = shown.filter(isIdlePort);
+      for (const ch of shown.filter((x) => !isIdlePort(x))) out.push(`      ${mark(c, ch.level)} ${ch.text}`);
+      if (idle.length) {
+        const ports = idle.map((ch) => /port (\d+)/.exec(ch.text)?.[1]).join(', ');
+        out.push(`      ${mark(c, 'info')} nothing listens on port${idle.length === 1 ? '' : 's'} ${ports} ${c.dim('(the manifest does not say anything must)')}`);
+      }
       const hidden = item.checks.length - shown.length;
       if (hidden) out.push(c.dim(`      ${plural(hidden, 'check')} ok`));
     }

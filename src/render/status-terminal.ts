@@ -10,7 +10,12 @@ export function renderStatusTerminal(report: StatusReport, options: { readonly c
   const out: string[] = [];
   const t = report.totals.sessions;
   const sessions = [`${t.up} up`, ...(t.dead ? [c.red(`${t.dead} dead`)] : []), ...(t.down ? [c.red(`${t.down} down`)] : [])].join(', ');
-  out.push(`${c.bold(report.project)} — ${plural(report.totals.environments, 'environment')}, ${plural(t.expected, 'session')} (${sessions})${report.totals.openTasks ? `, ${plural(report.totals.openTasks, 'open task')}` : ''}`);
+  const parts = [
+    ...(report.environments.length ? [plural(report.totals.environments, 'environment')] : []),
+    ...(report.groups.length ? [`${plural(t.expected, 'session')} (${sessions})`] : []),
+    ...(report.totals.openTasks ? [plural(report.totals.openTasks, 'open task')] : []),
+  ];
+  out.push(`${c.bold(report.project)} — ${parts.join(', ') || 'nothing to show'}`);
   for (const w of report.warnings) out.push(c.yellow(`Warning: ${w}`));
 
   if (report.environments.length) {

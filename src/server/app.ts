@@ -23,13 +23,13 @@ interface Route {
 
 /** The report's dashboard routes (app.py's /api/multi-env/*) plus the plan and the tasks. */
 export const API_ROUTES: readonly Route[] = [
-  { path: '/api/multi-env/status', about: 'environments and session groups (gaia status --json; ?group= ?env= filter) with the reconcile sync axis', serve: (d, c) => d.status(filterOf(c)) },
-  { path: '/api/multi-env/directories', about: 'each environment\'s directory, branch, ahead/behind, dirty files (gaia task export)', serve: (d) => d.table('directories') },
-  { path: '/api/multi-env/environments', about: 'each environment stage: database, rows, migrations, port (gaia task export)', serve: (d) => d.table('environments') },
+  { path: '/api/multi-env/status', about: 'environments, session groups, sync (gaia status --json); ?group= ?env=', serve: (d, c) => d.status(filterOf(c)) },
+  { path: '/api/multi-env/directories', about: 'directories, branches, ahead/behind, dirty files (gaia task export)', serve: (d) => d.table('directories') },
+  { path: '/api/multi-env/environments', about: 'stages: databases, rows, migrations, ports (gaia task export)', serve: (d) => d.table('environments') },
   { path: '/api/multi-env/pr-groups', about: 'the pr_* session groups and their sessions (gaia task export)', serve: (d) => d.table('pr_groups') },
-  { path: '/api/multi-env/health', about: 'checks and verdict (gaia health --json)', serve: (d) => d.health() },
+  { path: '/api/multi-env/health', about: 'checks and the verdict (gaia health --json)', serve: (d) => d.health() },
   { path: '/api/plan', about: 'the pending plan (gaia plan --json)', serve: (d) => d.plan() },
-  { path: '/api/tasks', about: 'open tasks; ?all=1 for done ones too (gaia task list --json)', serve: (d, c) => d.tasks(isYes(c.req.query('all'))) },
+  { path: '/api/tasks', about: 'open tasks; ?all=1 for all (gaia task list --json)', serve: (d, c) => d.tasks(isYes(c.req.query('all'))) },
 ];
 
 const PAGE_FILES: readonly { readonly path: string; readonly type: string; readonly body: string }[] = [
@@ -59,7 +59,7 @@ export function createApp(options: AppOptions): Hono {
 
   app.use('*', async (c, next) => {
     await next();
-    // Live data: never from a cache. The page's own files only load from here.
+    // Live data is never cached; the page may load scripts, styles and data from this server only.
     c.res.headers.set('Cache-Control', 'no-store');
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
     c.res.headers.set('Referrer-Policy', 'no-referrer');

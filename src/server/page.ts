@@ -71,7 +71,8 @@ section.wide { grid-column: 1 / -1; }
 h2 { font-size: 1rem; margin: .6rem 0; }
 h3 { font-size: .95rem; margin: .9rem 0 .4rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(24rem, 1fr)); gap: .8rem; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: 0 .8rem .6rem; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 0 .8rem .6rem; overflow-x: auto; }
+.group { overflow-x: auto; }
 .card h3 { margin-top: .6rem; }
 .branch { margin: .2rem 0 .5rem; }
 table { border-collapse: collapse; width: 100%; }

@@ -113,7 +113,7 @@ suite('dashboard in a real browser', () => {
     await page.waitForSelector('[data-session="qs_review1"][data-state="up"]', { timeout: 10_000 });
     expect(await page.locator('[data-env]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.env))).toEqual(['qs1', 'qs2']);
     const stage = page.locator('[data-stage="qs1.dev"]');
-    await expect(stage.textContent()).resolves.toMatch(/dev\.db.*1\/1.*1808\d/s);
+    await expect(stage.textContent()).resolves.toMatch(/dev\.db.*1\/1.*180\d\d/s);
     const states = await page.locator('[data-session]').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.session}:${(e as HTMLElement).dataset.state}`));
     expect(states.sort()).toEqual(['qs1_worker:up', 'qs2_worker:up', 'qs_review1:up', 'qs_review2:up']);
     await page.waitForSelector('#plan .nochange', { timeout: 10_000 });

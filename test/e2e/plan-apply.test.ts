@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import AjvModule from 'ajv';
+
+// ajv is CommonJS; under NodeNext its class is the default export's default.
+type AjvClass = new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+const Ajv = ((AjvModule as unknown as { default?: AjvClass }).default ?? AjvModule) as unknown as AjvClass;
 import { testProject, type TestProject } from '../helpers/cli.js';
 
 const manifest = (workerCommand = 'sleep 3600', withReviewers = true) => `

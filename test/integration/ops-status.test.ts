@@ -112,6 +112,22 @@ describe('gaia status and health on an applied project', () => {
     expect(check).toMatchObject({ level: 'fail', text: expect.stringMatching(/fails quick_check: Tree \d+ page \d+ cell \d+: Offset/) });
   });
 
+  it('health --watch redraws in place until Ctrl-C, then exits with the last verdict', async () => {
+    const child = p.spawn(['health', '--watch', '--interval', '200ms']);
+    let seen = '';
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.split('\x1b[H\x1b[2J').length > 3) resolve(); // three redraws
+      });
+    });
+    child.kill('SIGINT');
+    const done = await child;
+    expect(done.exitCode).toBe(1); // failing: dev2's database was removed above
+    expect(seen).toContain('Refreshing every 200ms; Ctrl-C to stop.');
+    expect(String(done.stderr)).toBe('');
+  });
+
   it('rejects an unknown environment or group with the valid names', async () => {
     const r = await p.gaia(['status', '--env', 'dev9']);
     expect(r.code).toBe(1);

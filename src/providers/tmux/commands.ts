@@ -46,15 +46,21 @@ export function markEnv(mark: SessionMark): Record<string, string> {
   return { [MARK_SPEC]: mark.spec, [MARK_ADDRESS]: mark.address, [MARK_META]: encodeMeta(mark) };
 }
 
-/** new-session with the marks in the session environment, then remain-on-exit so a program that
- *  exits leaves its pane (and output) behind, observable as `pane_dead`. Both run in one queue
- *  pass of the server, so even a program that exits at once is caught. */
+export function remainOnExitCommand(name: string, on: boolean): TmuxCommand {
+  return ['set-option', '-w', '-t', paneTarget(name), 'remain-on-exit', on ? 'on' : 'off'];
+}
+
+/** new-session with the marks in the session environment, then (unless turned off) remain-on-exit
+ *  so a program that exits leaves its pane and output behind, observable as `pane_dead`. Both run
+ *  in one queue pass of the server, so even a program that exits at once is caught.
+ *  The set-option is most of the cost of a large apply: tmux 3.3a rescans every session and window
+ *  after each set-option, so it grows with the square of the number of sessions. */
 export function createCommands(spec: SessionSpec, mark: SessionMark, absCwd: string): TmuxCommand[] {
   const userEnv = Object.entries(spec.env).filter(([k]) => !MARK_NAMES.includes(k));
   const env = [...userEnv, ...Object.entries(markEnv(mark))].flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   return [
     ['new-session', '-d', '-s', escapeFormat(spec.name), '-c', escapeFormat(absCwd), ...env, '--', ...programArgv(spec.command)],
-    ['set-option', '-w', '-t', paneTarget(spec.name), 'remain-on-exit', 'on'],
+    ...(spec.remainOnExit ? [remainOnExitCommand(spec.name, true)] : []),
   ];
 }
 
@@ -62,9 +68,13 @@ export function killCommands(name: string): TmuxCommand[] {
   return [['kill-session', '-t', sessionTarget(name)]];
 }
 
-/** Rewrite the marks in place (group/provider/agent changed, or the marks were missing). */
-export function markCommands(name: string, mark: SessionMark): TmuxCommand[] {
-  return Object.entries(markEnv(mark)).map(([k, v]) => ['set-environment', '-t', sessionTarget(name), '--', k, v]);
+/** Rewrite the marks and remain-on-exit in place (group, provider, agent or remain-on-exit changed,
+ *  or the marks were missing). */
+export function updateCommands(spec: SessionSpec, mark: SessionMark): TmuxCommand[] {
+  return [
+    ...Object.entries(markEnv(mark)).map(([k, v]) => ['set-environment', '-t', sessionTarget(spec.name), '--', k, v]),
+    remainOnExitCommand(spec.name, spec.remainOnExit),
+  ];
 }
 
 /** The argv elements of a chain of commands (without the `tmux [-L socket]` head). */

@@ -10,7 +10,8 @@ const END = '\x1e';
 
 const COLUMNS = [
   'session_name', MARK_SPEC, MARK_ADDRESS, MARK_META, 'session_created', 'session_path', 'pane_pid',
-  'pane_dead', 'pane_dead_status', 'pane_current_command', 'session_activity', 'window_activity', 'pane_start_command',
+  'pane_dead', 'pane_dead_status', 'pane_current_command', 'session_activity', 'window_activity', 'remain-on-exit',
+  'pane_start_command',
 ] as const;
 
 export const LIST_FORMAT = COLUMNS.map((c) => `#{${c}}`).join(FIELD) + END;
@@ -28,6 +29,8 @@ export interface SessionRow {
   readonly paneDeadStatus: number | null;
   readonly currentCommand: string;
   readonly activity: number | null;
+  /** The pane's effective remain-on-exit (`on` and `failed` keep a dead pane). */
+  readonly remainOnExit: boolean;
   readonly startCommand: string;
 }
 
@@ -63,6 +66,7 @@ export function parseRows(stdout: string): Map<string, SessionRow> {
       paneDeadStatus: int(get('pane_dead_status')),
       currentCommand: get('pane_current_command'),
       activity: activity < 0 ? null : activity,
+      remainOnExit: get('remain-on-exit') !== 'off' && get('remain-on-exit') !== '',
       startCommand: get('pane_start_command'),
     });
   }

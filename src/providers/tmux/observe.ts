@@ -24,6 +24,7 @@ export function observedOf(address: string, row: SessionRow, root: string): Obse
     paneDeadStatus: row.paneDeadStatus,
     currentCommand: row.currentCommand,
     activity: row.activity,
+    remainOnExit: row.remainOnExit,
     // Only a session gaia marked says what it is; the planner compares these for in-place updates.
     ...(row.meta ? { group: row.meta.group, provider: row.meta.provider, agent: row.meta.agent } : {}),
   };

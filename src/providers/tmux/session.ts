@@ -14,6 +14,9 @@ export interface SessionSpec {
   readonly group: string;
   readonly provider: string | null;
   readonly agent: boolean;
+  /** Keep the pane (and its last output) when the program exits, so a crash is seen as `paneDead`.
+   *  Default true. Costly at scale: see createCommands. */
+  readonly remainOnExit: boolean;
 }
 
 /**
@@ -69,6 +72,7 @@ export function readSessionSpec(address: string, attributes: Attributes): Sessio
     group: text(attributes.group, ''),
     provider: typeof provider === 'string' ? provider : null,
     agent: attributes.agent === true,
+    remainOnExit: attributes.remainOnExit !== false,
   };
 }
 

@@ -26,6 +26,7 @@ const META_FIELDS: readonly Field[] = [
   { path: 'group', reason: { code: 'group_changed', text: 'group changed' } },
   { path: 'provider', reason: { code: 'provider_changed', text: 'provider changed' } },
   { path: 'agent', reason: { code: 'agent_changed', text: 'agent flag changed' } },
+  { path: 'remainOnExit', reason: { code: 'remain_on_exit_changed', text: 'remain-on-exit changed' } },
 ];
 
 const PANE_DEAD: Reason = { code: 'pane_dead', text: 'program exited; pane is dead' };
@@ -59,12 +60,17 @@ function fieldDiffs(fields: readonly Field[], before: Attributes, after: Attribu
   return { reasons, diffs };
 }
 
-/** The group/provider/agent the session carries: its own mark when gaia left one, else what was recorded. */
+/** What can change in place, as the session carries it: its own marks when gaia left them (else what
+ *  was recorded), and remain-on-exit as tmux reports it. Absent remainOnExit means the default, on. */
 function currentMeta(observed: Observed, recorded: Attributes | undefined): Attributes | undefined {
   const o = observed.attributes;
-  if (typeof o.group === 'string') return { group: o.group, provider: o.provider ?? null, agent: o.agent ?? false };
-  return recorded;
+  const base = typeof o.group === 'string' ? { group: o.group, provider: o.provider ?? null, agent: o.agent ?? false } : recorded;
+  if (!base) return undefined;
+  const remain = typeof o.remainOnExit === 'boolean' ? o.remainOnExit : base.remainOnExit !== false;
+  return { ...base, remainOnExit: remain };
 }
+
+const withDefaults = (a: Attributes): Attributes => ({ ...a, remainOnExit: a.remainOnExit !== false });
 
 export const sessionSpec: KindSpec = {
   kind: SESSION_KIND,
@@ -86,7 +92,7 @@ export const sessionSpec: KindSpec = {
     if (!explained && observed.marker !== undefined && observed.marker !== sessionSpecHash(want)) reasons.push(MARKER_DIFFERS);
 
     const meta = currentMeta(observed, recorded?.attributes);
-    const metaChange = meta ? fieldDiffs(META_FIELDS, meta, want, false) : { reasons: [], diffs: [] };
+    const metaChange = meta ? fieldDiffs(META_FIELDS, meta, withDefaults(want), false) : { reasons: [], diffs: [] };
     if (reasons.length) return { kind: 'replace', reasons, diffs: [...diffs, ...metaChange.diffs] };
     if (metaChange.reasons.length) return { kind: 'update', reasons: metaChange.reasons, diffs: metaChange.diffs };
     // Owned by the state store but unmarked (marks were lost or never written): mark it, no restart.

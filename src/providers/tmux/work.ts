@@ -4,7 +4,7 @@ import path from 'node:path';
 import { maskWithDigest } from '../../core/mask.js';
 import { assertNever, type Change } from '../../core/plan.js';
 import type { Attributes } from '../../core/resource.js';
-import { createCommands, killCommands, markCommands, type TmuxCommand } from './commands.js';
+import { createCommands, killCommands, updateCommands, type TmuxCommand } from './commands.js';
 import { nameOf, readSessionSpec, sessionNameProblem, type SessionMark, type SessionSpec } from './session.js';
 import { sessionSpecHash } from './spec.js';
 
@@ -66,8 +66,9 @@ export function prepare(change: Change, index: number, root: string, forDisplay 
     case 'delete':
       return { ok: true, work: { ...base, commands: killCommands(name) } };
     case 'update': {
-      const mark = markOf(change, readSessionSpec(change.address, change.after ?? {}));
-      return { ok: true, work: { ...base, mark, commands: markCommands(name, mark) } };
+      const spec = readSessionSpec(change.address, change.after ?? {});
+      const mark = markOf(change, spec);
+      return { ok: true, work: { ...base, mark, commands: updateCommands(spec, mark) } };
     }
     case 'adopt':
     case 'noop':
