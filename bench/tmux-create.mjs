@@ -1,7 +1,9 @@
 // Time to create N tmux sessions (`sleep 3600`) through the tmux provider, on a private tmux server
 // (`tmux -L gaia-bench-<random>`, killed afterwards). Run `npx tsc -p tsconfig.build.json` first (it
-// imports the build output), then `node bench/tmux-create.mjs [sessions]`. Prints figures; the
-// target is 2,500 sessions well under 15 s on 2 cores.
+// imports the build output), then `node bench/tmux-create.mjs [sessions] [--no-remain]`. Prints
+// figures; the target is 2,500 sessions well under 15 s on 2 cores. `--no-remain` creates them with
+// `remainOnExit: false`, leaving out the one set-option per session that tmux 3.3a pays for with a
+// scan of every session and window.
 //
 // The tmux server is single-threaded, so its CPU time is a floor for the wall time; both are printed,
 // with the load average, because other work on the machine stretches the wall time.
@@ -13,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.GAIA_DIST ?? join(root, 'dist');
-const count = Number(process.argv[2] ?? 2500);
+const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2500);
+const remainOnExit = !process.argv.includes('--no-remain');
 
 const { localExecutor } = await import(join(dist, 'providers/exec.js'));
 const { tmuxProvider, sessionSpecHash, tmuxArgs } = await import(join(dist, 'providers/tmux/index.js'));
@@ -25,7 +28,7 @@ const ctx = { root: project, tmuxSocket: socket, exec, allowDataLoss: false, for
 
 const changes = Array.from({ length: count }, (_, i) => {
   const name = `bench_${i}`;
-  const after = { name, command: ['sleep', '3600'], cwd: '.', env: {}, group: 'bench', provider: null, agent: false };
+  const after = { name, command: ['sleep', '3600'], cwd: '.', env: {}, group: 'bench', provider: null, agent: false, remainOnExit };
   return {
     kind: 'tmux_session', address: `tmux_session.${name}`, action: 'create', reasons: [], diffs: [],
     dependsOn: [], hazards: [], after, specHash: sessionSpecHash(after),
@@ -51,7 +54,7 @@ try {
   const seen = await tmuxProvider.observe({ desired: [], recorded: changes.map((c) => ({ ...c, attributes: c.after, specHash: c.specHash })) }, ctx);
   const observeMs = performance.now() - t1;
   const cpu = await serverCpu();
-  console.log(`created ${count} sessions in ${(createMs / 1000).toFixed(2)} s with ${spawns} tmux invocations (${failed} failed)`);
+  console.log(`remainOnExit ${remainOnExit}: created ${count} sessions in ${(createMs / 1000).toFixed(2)} s with ${spawns} tmux invocations (${failed} failed)`);
   console.log(`observed ${seen.observed.length} sessions in ${observeMs.toFixed(0)} ms with one invocation`);
   console.log(`CPU: tmux server ${cpu.server.toFixed(0)} ms, pane processes ${cpu.panes.toFixed(0)} ms; load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`);
 } finally {

@@ -41,7 +41,10 @@ export function register(program: Command, setCode: (code: number) => void): voi
       const { task: t, route, delivery } = result;
       if (opts.json) out(JSON.stringify({ task: t, group: route.group, rule: route.rule ?? null, candidates: route.candidates, delivery: delivery ?? null }, null, 2));
       else {
-        const why = route.rule ? `rule ${JSON.stringify(route.rule)}` : 'routing.default';
+        const rule = route.rule;
+        const why = rule
+          ? `routing rule ${project.model.routing.rules.indexOf(rule) + 1} (${[rule.type ? `type ${rule.type}` : '', rule.env ? 'by environment' : ''].filter(Boolean).join(', ') || 'any task'})`
+          : 'routing.default';
         out(`Task #${t.id} → ${t.session} (group ${route.group}, by ${why}; ${route.candidates.filter((c) => c.live).length} live of ${route.candidates.length}).`);
         if (delivery?.ok) out(`Delivered to ${t.session}.`);
       }

@@ -1,6 +1,6 @@
 /** Execute a plan: waves of independent changes, each provider's batch at once, every result recorded
  *  the moment it lands. Returns a result per change instead of throwing half-way. */
-import { applyWaves, prerequisites } from '../core/graph.js';
+import { applyWaves, prerequisiteGraph } from '../core/graph.js';
 import { storedAttributes } from '../core/planner.js';
 import { PENDING_PREFIX, type Change, type Plan } from '../core/plan.js';
 import type { Recorded } from '../core/resource.js';
@@ -44,7 +44,8 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
   const applyCtx: ApplyContext = { ...ctx, allowDataLoss: options.allowDataLoss, force: options.force, backupDir: options.backupDir, log: options.log };
   const applyId = await store.beginApply({ command: options.command, manifestHash: options.manifestHash });
   const results = new Map<string, ChangeResult>();
-  const pre = prerequisites(plan.changes);
+  const pre = prerequisiteGraph(plan.changes);
+  const notDone = (address: string) => results.get(address)?.status !== 'done';
 
   const finish = async (change: Change, result: ChangeResult) => {
     results.set(change.address, result);
@@ -62,9 +63,17 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
   }
 
   for (const wave of applyWaves(plan.changes)) {
+    // Every delete runs in an earlier wave than any other change, so whether one of them failed is
+    // settled here: look it up once per wave, not once per change (8,000 × 8,000 at scale).
+    let failedDelete: { readonly address: string | undefined } | undefined;
+    const blockerOf = (c: Change): string | undefined => {
+      if (pre.isDelete(c.address)) return pre.own.get(c.address)?.find(notDone);
+      failedDelete ??= { address: pre.deletes.find(notDone) };
+      return failedDelete.address ?? pre.own.get(c.address)?.find(notDone);
+    };
     const runnable: Change[] = [];
     for (const c of wave) {
-      const blocker = (pre.get(c.address) ?? []).find((p) => results.get(p)?.status !== 'done');
+      const blocker = blockerOf(c);
       const refusal = refusalOf(c, options);
       if (blocker) await finish(c, { address: c.address, action: c.action, status: 'skipped', error: `skipped: ${blocker} did not complete` });
       else if (refusal) await finish(c, { address: c.address, action: c.action, status: 'refused', error: refusal });
@@ -79,7 +88,9 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
     const byProvider = new Map<Provider, Change[]>();
     for (const c of runnable) {
       const p = providerFor(c.kind);
-      byProvider.set(p, [...(byProvider.get(p) ?? []), c]);
+      const batch = byProvider.get(p);
+      if (batch) batch.push(c);
+      else byProvider.set(p, [c]);
     }
     await Promise.all([...byProvider].map(async ([provider, batch]) => {
       for (const c of batch) options.log(`${c.address}: ${verb(c)}…`);

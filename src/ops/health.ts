@@ -1,7 +1,7 @@
 /** Health as data: checks per environment and per session, each with a level, and an overall
  *  verdict. Pure: the status report and the in-process probes come in as arguments.
  *
- *  Levels: `fail` — the environment cannot be used (directory gone, database missing, unreadable
+ *  Levels: `fail` — the environment cannot be used (directory gone or not a worktree, database missing, unreadable
  *  or failing `PRAGMA quick_check`); `warn` — it works but needs a person (wrong branch, detached
  *  HEAD, a merge or rebase in progress, a session down or sitting in a dead pane); `info` — worth
  *  knowing, not a problem (ports with nothing listening: the manifest has no "must listen" field;
@@ -101,6 +101,7 @@ export function assessHealth(status: StatusReport, probes: HealthProbes): Health
 function environmentChecks(e: EnvironmentStatus, probes: HealthProbes): Check[] {
   const check = (kind: CheckKind, level: Level, text: string, subject = e.name): Check => ({ kind, subject, level, text });
   if (!e.directory) return [check('directory', 'fail', `directory ${e.path} is missing (run gaia apply)`)];
+  if (!e.gitWorktree) return [check('directory', 'fail', `${e.path} exists but is not a git worktree (something else is in the way; gaia plan shows it)`)];
   const checks: Check[] = [check('directory', 'ok', `directory ${e.path} exists`)];
   const ops = probes.gitOperations.get(e.name) ?? [];
   const conflicts = e.conflicted.length ? ` (conflicts in ${e.conflicted.join(', ')})` : '';

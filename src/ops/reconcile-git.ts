@@ -65,13 +65,14 @@ export async function resolveCommit(exec: Executor, repo: string, ref: string): 
 export async function fetchFor(exec: Executor, repo: string, ref: string): Promise<GitResult<void>> {
   const remote = /^(?:refs\/remotes\/)?([^/]+)\/./.exec(ref)?.[1];
   if (remote) {
-    const r = await git(exec, repo, ['fetch', '--quiet', '--prune', '--', remote]);
+    // No auto-maintenance: a round every 30 s must not start `git maintenance` each time.
+    const r = await git(exec, repo, ['fetch', '--quiet', '--prune', '--no-auto-maintenance', '--', remote]);
     if (!r.failed) return ok(undefined);
     // Not a remote after all (a local branch named with a slash): fetch them all.
-    const all = await git(exec, repo, ['fetch', '--all', '--quiet', '--prune']);
+    const all = await git(exec, repo, ['fetch', '--all', '--quiet', '--prune', '--no-auto-maintenance']);
     return all.failed ? fail(r) : ok(undefined);
   }
-  const r = await git(exec, repo, ['fetch', '--quiet', '--prune']);
+  const r = await git(exec, repo, ['fetch', '--quiet', '--prune', '--no-auto-maintenance']);
   return r.failed ? fail(r) : ok(undefined);
 }
 

@@ -36,6 +36,8 @@ export interface EnvironmentStatus {
   readonly branch: string;
   readonly base: string;
   readonly directory: boolean;
+  /** The directory is a git worktree or clone (has its own `.git`). */
+  readonly gitWorktree: boolean;
   /** What is checked out there (null: detached or unknown). */
   readonly head: string | null;
   readonly onBranch: boolean;
@@ -115,6 +117,8 @@ export interface StatusInput {
   /** Open tasks per session name. */
   readonly openTasks: ReadonlyMap<string, number>;
   readonly directories: ReadonlySet<string>;
+  /** Environments whose directory holds a `.git` (a worktree or a clone). */
+  readonly gitWorktrees: ReadonlySet<string>;
   readonly warnings: readonly string[];
   readonly now: Date;
 }
@@ -182,6 +186,7 @@ function environmentStatus(env: EnvironmentInfo, byAddress: ReadonlyMap<string, 
     branch: env.branch,
     base: env.base,
     directory: input.directories.has(env.name),
+    gitWorktree: input.gitWorktrees.has(env.name),
     head,
     onBranch: head === env.branch,
     ahead: facts?.ahead ?? null,

@@ -35,7 +35,9 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   const desired = new Set(model.resources.map((r) => r.address));
   const openTasks = new Map<string, number>();
   for (const t of tasks) if (t.session) openTasks.set(t.session, (openTasks.get(t.session) ?? 0) + 1);
-  const directories = new Set(model.environments.filter((e) => fs.existsSync(path.resolve(model.root, e.path))).map((e) => e.name));
+  const exists = (rel: string, ...rest: string[]) => fs.existsSync(path.resolve(model.root, rel, ...rest));
+  const directories = new Set(model.environments.filter((e) => exists(e.path)).map((e) => e.name));
+  const gitWorktrees = new Set(model.environments.filter((e) => exists(e.path, '.git')).map((e) => e.name));
   const report = assembleStatus({
     model,
     observed: observation.observed,
@@ -45,6 +47,7 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
     git,
     openTasks,
     directories,
+    gitWorktrees,
     warnings: observation.warnings.map((w) => (w.address ? `${w.text} (${w.address})` : w.text)),
     now: options.now?.() ?? new Date(),
   });

@@ -35,6 +35,7 @@ export function renderStatusTerminal(report: StatusReport, options: { readonly c
 function environmentLines(c: Colors, e: EnvironmentStatus, nameW: number): string[] {
   const name = cell(e.name, nameW, c.bold);
   if (!e.directory) return [`  ${c.red('✖')} ${name}  ${e.path}  ${c.red('directory missing')} ${c.dim('(gaia apply creates it)')}`];
+  if (!e.gitWorktree) return [`  ${c.red('✖')} ${name}  ${e.path}  ${c.red('not a git worktree')} ${c.dim('(something else is in the way)')}`];
   const branch = e.head === null ? c.red(`detached (expected ${e.branch})`) : e.onBranch ? c.cyan(e.head) : c.yellow(`${e.head} (expected ${e.branch})`);
   const track = e.ahead === null || e.behind === null ? c.dim(`? vs ${e.base}`)
     : e.ahead === 0 && e.behind === 0 ? c.dim(`= ${e.base}`)

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { localDate } from '../../src/ops/git-ops.js';
 import { testProject, type TestProject } from '../helpers/cli.js';
+import { bareRemote } from '../helpers/git.js';
 import { opsManifest } from './ops-fixture.js';
 
 describe('gaia git across environments', () => {
@@ -81,6 +82,21 @@ describe('gaia git across environments', () => {
     const branch = `feature/${localDate(new Date())}-login-form`;
     expect(p.git(['branch', '--show-current'], 'envs/dev1')).toBe(`${branch}\n`);
     expect(f.stdout).toContain(`created ${branch} from env/dev1`);
+  });
+
+  it('push sets the upstream on the remote; a second push has nothing to do', async () => {
+    const remote = bareRemote('gaia-ops-remote-');
+    try {
+      p.git(['remote', 'add', 'origin', remote.path]);
+      const first = await p.gaia(['git', 'push', 'dev2']);
+      expect(first.code).toBe(0);
+      expect(remote.git(['rev-parse', 'env/dev2'])).toBe(p.git(['rev-parse', 'env/dev2']));
+      expect(p.git(['rev-parse', '--abbrev-ref', 'env/dev2@{upstream}'])).toBe('origin/env/dev2\n');
+      expect((await p.gaia(['git', 'push', 'dev2'])).stdout).toMatch(/dev2 +already pushed/);
+    } finally {
+      p.git(['remote', 'remove', 'origin']);
+      remote.cleanup();
+    }
   });
 
   it('rejects unknown environments with the valid names, and a mutating op without targets', async () => {

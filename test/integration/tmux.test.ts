@@ -176,13 +176,18 @@ test('replace kills the old session and starts the new command', async () => {
 
 test('a program that exits at once leaves a dead pane that observe reports and the planner replaces', async () => {
   const r = session('crasher', { command: 'echo about to fail; exit 7' });
-  expect(await apply(change('create', r))).toEqual([{ status: 'done' }]);
+  const gone = session('vanisher', { command: 'exit 7', remainOnExit: false });
+  expect(await apply(change('create', r), change('create', gone))).toEqual([{ status: 'done' }, { status: 'done' }]);
   const o = await waitFor('dead pane', async () => {
     const x = await observeOne(r);
     // tmux sees the pane close before it reaps the process and learns the status.
     return x.attributes.paneDead === true && x.attributes.paneDeadStatus !== null ? x : undefined;
   });
   expect(o.attributes.paneDeadStatus).toBe(7);
+  expect(o.attributes.remainOnExit).toBe(true);
+  expect((await capturePanes(['crasher'], ctx)).get('crasher')).toContain('Pane is dead (status 7');
+  // With remainOnExit: false the session simply ends.
+  await waitFor('vanisher to end', async () => ((await observe([gone])).observed.length === 0 ? true : undefined));
   expect(sessionSpec.compare(r, o, undefined)).toMatchObject({ kind: 'replace', reasons: [{ code: 'pane_dead' }] });
   expect(sessionSpec.hazards?.(o, 'replace')).toEqual([]);
   // Replacing a dead pane with the same spec brings it back.
@@ -288,7 +293,8 @@ test('capturePanes reads many panes in one invocation and skips missing sessions
 // GAIA_BENCH=1: time to create 2,500 sessions (prints figures; not a timed test).
 (process.env.GAIA_BENCH ? test : test.skip)('bench: create 2,500 sessions', async () => {
   const n = Number(process.env.GAIA_BENCH_SESSIONS ?? 2500);
-  const rs = Array.from({ length: n }, (_, i) => session(`bench_${i}`, { command: ['sleep', '3600'] }));
+  const remainOnExit = process.env.GAIA_BENCH_REMAIN !== '0';
+  const rs = Array.from({ length: n }, (_, i) => session(`bench_${i}`, { command: ['sleep', '3600'], remainOnExit }));
   const before = exec.spawned;
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
@@ -302,7 +308,7 @@ test('capturePanes reads many panes in one invocation and skips missing sessions
   const pid = (await tmux.run(['display-message', '-p', '#{pid}'])).stdout.trim();
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const serverCpuMs = (Number(stat[11]) + Number(stat[12])) * 10;
-  console.log(`created ${n} sessions in ${createMs} ms with ${spawns} tmux invocations; observe ${observeMs} ms; ` +
+  console.log(`remainOnExit ${remainOnExit}: created ${n} sessions in ${createMs} ms with ${spawns} tmux invocations; observe ${observeMs} ms; ` +
     `tmux server CPU ${serverCpuMs} ms; gaia CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms; load ${os.loadavg()[0]!.toFixed(2)}`);
   expect(outcomes.every((o) => o.status === 'done')).toBe(true);
   expect(seen.observed).toHaveLength(n);

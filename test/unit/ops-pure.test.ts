@@ -131,7 +131,7 @@ describe('routing', () => {
 });
 
 const envStatus = (over: Partial<EnvironmentStatus> = {}): EnvironmentStatus => ({
-  name: 'dev1', path: 'envs/dev1', branch: 'env/dev1', base: 'main', directory: true, head: 'env/dev1', onBranch: true,
+  name: 'dev1', path: 'envs/dev1', branch: 'env/dev1', base: 'main', directory: true, gitWorktree: true, head: 'env/dev1', onBranch: true,
   ahead: 0, behind: 0, dirty: 0, conflicted: [], stages: [{ name: 'dev', database: { path: 'envs/dev1/data/dev.db', exists: true, rows: 0, tables: 1, migrations: { applied: 1, wanted: 1 } }, port: { port: 8081, listening: false, holder: null } }],
   ...over,
 });
@@ -162,6 +162,7 @@ describe('health verdicts', () => {
   });
   it('is failing (exit 1) for a missing directory, a missing database or a failed quick_check', () => {
     expect(assessHealth(report([envStatus({ directory: false })], []), probes()).verdict).toBe('failing');
+    expect(assessHealth(report([envStatus({ gitWorktree: false })], []), probes()).environments[0]!.checks[0]!.text).toContain('is not a git worktree');
     const gone = envStatus({ stages: [{ name: 'dev', database: { path: 'x.db', exists: false, rows: null, tables: null, migrations: { applied: 0, wanted: 1 } } }] });
     expect(assessHealth(report([gone], []), probes()).verdict).toBe('failing');
     const bad = assessHealth(report([envStatus()], []), probes({ quickCheck: new Map([['dev1.dev', { ok: false, error: 'row 3 missing from index' }]]) }));

@@ -56,7 +56,11 @@ describe('tmux argv', () => {
     ]);
   });
 
-  test('replace kills by exact name first; delete only kills; update only rewrites the marks', () => {
+  test('remainOnExit: false leaves out the set-option (the costly part of a large apply)', () => {
+    expect(work(change('create', { after: { ...attrs, remainOnExit: false } })).commands.map((c) => c[0])).toEqual(['new-session']);
+  });
+
+  test('replace kills by exact name first; delete only kills; update rewrites the marks and remain-on-exit', () => {
     expect(work(change('replace')).commands[0]).toEqual(['kill-session', '-t', '=w1']);
     expect(work(change('replace')).commands.slice(1)).toEqual(work(change('create')).commands);
     expect(work(change('delete', { after: undefined, before: { name: 'w1' } })).commands).toEqual([['kill-session', '-t', '=w1']]);
@@ -64,6 +68,7 @@ describe('tmux argv', () => {
       ['set-environment', '-t', '=w1', '--', 'GAIA_SPEC'],
       ['set-environment', '-t', '=w1', '--', 'GAIA_ADDRESS'],
       ['set-environment', '-t', '=w1', '--', 'GAIA_META'],
+      ['set-option', '-w', '-t', '=w1:', 'remain-on-exit'],
     ]);
   });
 
@@ -94,7 +99,7 @@ describe('batching', () => {
 
   const row = (extra: Partial<SessionRow> = {}): SessionRow => ({
     name: 'w1', spec: sessionSpecHash(attrs), meta: { group: 'g', provider: null, agent: false }, created: 1000, path: '/proj/envs/dev1',
-    panePid: 7, paneDead: false, paneDeadStatus: null, currentCommand: 'sleep', activity: 1000, startCommand: 'sleep 1', ...extra,
+    panePid: 7, paneDead: false, paneDeadStatus: null, currentCommand: 'sleep', activity: 1000, remainOnExit: true, startCommand: 'sleep 1', ...extra,
   });
 
   test('after a failed batch, a change counts as landed only if its effect is visible', () => {
@@ -118,16 +123,17 @@ describe('list-sessions parsing', () => {
 
   test('reads every column, keeps the marks only when the address mark names the same session', () => {
     expect(LIST_FORMAT).toContain('#{GAIA_SPEC}');
-    const out = record(['w1', 'abc', 'tmux_session.w1', '{"group":"g","provider":"p","agent":true}', '100', '/proj/x', '55', '1', '3', 'node', '150', '160', 'sh -c "a\\nb"'])
-      + record(['other', 'abc', 'tmux_session.w1', '{"group":"g"}', '100', '/elsewhere', '56', '0', '', 'bash', '', '', 'bash']);
+    const out = record(['w1', 'abc', 'tmux_session.w1', '{"group":"g","provider":"p","agent":true}', '100', '/proj/x', '55', '1', '3', 'node', '150', '160', 'on', 'sh -c "a\\nb"'])
+      + record(['other', 'abc', 'tmux_session.w1', '{"group":"g"}', '100', '/elsewhere', '56', '0', '', 'bash', '', '', 'off', 'bash']);
     const rows = parseRows(out);
     expect(rows.get('w1')).toEqual({
       name: 'w1', spec: 'abc', meta: { group: 'g', provider: 'p', agent: true }, created: 100, path: '/proj/x', panePid: 55,
-      paneDead: true, paneDeadStatus: 3, currentCommand: 'node', activity: 160, startCommand: 'sh -c "a\\nb"',
+      paneDead: true, paneDeadStatus: 3, currentCommand: 'node', activity: 160, remainOnExit: true, startCommand: 'sh -c "a\\nb"',
     });
     // `other` reads GAIA_* from the server's global environment: not a mark of its own.
     expect(rows.get('other')).toEqual({
-      name: 'other', created: 100, path: '/elsewhere', panePid: 56, paneDead: false, paneDeadStatus: null, currentCommand: 'bash', activity: null, startCommand: 'bash',
+      name: 'other', created: 100, path: '/elsewhere', panePid: 56, paneDead: false, paneDeadStatus: null, currentCommand: 'bash', activity: null,
+      remainOnExit: false, startCommand: 'bash',
     });
   });
 

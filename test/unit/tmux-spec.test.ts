@@ -10,7 +10,7 @@ const seen = (attrs: Attributes = {}, marker: string | null = sessionSpecHash(ba
   address: 'tmux_session.dev1_worker',
   attributes: {
     name: 'dev1_worker', cwd: 'envs/dev1', command: 'claude', created: 1700000000, panePid: 42, paneDead: false, paneDeadStatus: null,
-    currentCommand: 'node', activity: 1700000100, group: 'workers', provider: 'claude', agent: true, ...attrs,
+    currentCommand: 'node', activity: 1700000100, remainOnExit: true, group: 'workers', provider: 'claude', agent: true, ...attrs,
   },
   ...(marker !== null ? { marker } : {}),
 });
@@ -106,6 +106,16 @@ describe('tmux_session compare', () => {
     expect(sessionSpec.compare(desired(), seen({ group: 'tampered' }), recorded())).toMatchObject({
       kind: 'update', diffs: [{ path: 'group', before: 'tampered', after: 'workers' }],
     });
+  });
+
+  test('remain-on-exit turned off (or back on) is an update in place; absent means on', () => {
+    expect(sessionSpec.compare(desired({ remainOnExit: false }), seen({ remainOnExit: true }), recorded())).toEqual({
+      kind: 'update',
+      reasons: [{ code: 'remain_on_exit_changed', text: 'remain-on-exit changed' }],
+      diffs: [{ path: 'remainOnExit', before: true, after: false }],
+    });
+    expect(sessionSpec.compare(desired(), seen({ remainOnExit: false }), recorded())).toMatchObject({ kind: 'update', diffs: [{ path: 'remainOnExit', after: true }] });
+    expect(sessionSpec.compare(desired(), seen({ remainOnExit: true }), recorded())).toEqual({ kind: 'same' });
   });
 
   test('a recorded session without marks gets them back by an update, not a restart', () => {
