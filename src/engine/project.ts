@@ -27,7 +27,7 @@ export async function openProject(file: string, exec: Executor = localExecutor()
   if (!first.ok) return first;
   const store = await openSqliteStore(first.model.statePath);
   // Ports allocated from ranges stay where earlier applies put them.
-  const previousPorts = portsOf(await store.recorded());
+  const previousPorts = portsOf(await store.recordedOfKind('port'));
   const loaded: LoadResult = keepsPorts(portsOf(first.model.resources), previousPorts) ? first : loadManifest(file, { previousPorts });
   if (!loaded.ok) {
     await store.close();

@@ -82,7 +82,8 @@ export function expand(m: Manifest, facts: ExpandFacts): Expanded {
   checkRouting(m, groups, checks);
 
   // Anything inside an environment's directory waits for its worktree.
-  const withDeps = resources.map((r) => addWorktreeDependency(r, environments));
+  const envAt = environmentsByPath(environments);
+  const withDeps = resources.map((r) => addWorktreeDependency(r, envAt));
   return { environments, groups: groups.map((g) => g.info), resources: withDeps, problems };
 }
 
@@ -104,11 +105,31 @@ function checkRouting(m: Manifest, groups: readonly ExpandedGroup[], checks: Che
   }
 }
 
-function addWorktreeDependency(r: Resource, environments: readonly EnvironmentInfo[]): Resource {
+/** Environments by their path, the first one listed for each path (with its position in the list). */
+function environmentsByPath(environments: readonly EnvironmentInfo[]): ReadonlyMap<string, { readonly env: EnvironmentInfo; readonly index: number }> {
+  const byPath = new Map<string, { env: EnvironmentInfo; index: number }>();
+  environments.forEach((env, index) => {
+    if (!byPath.has(env.path)) byPath.set(env.path, { env, index });
+  });
+  return byPath;
+}
+
+/** The first listed environment whose directory holds `path` (the path itself or one of its parent
+ *  folders): a look-up per parent, not a scan of every environment per resource. */
+function environmentHolding(path: string, byPath: ReturnType<typeof environmentsByPath>): EnvironmentInfo | undefined {
+  let best = byPath.get(path);
+  for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) {
+    const hit = byPath.get(path.slice(0, slash));
+    if (hit && (!best || hit.index < best.index)) best = hit;
+  }
+  return best?.env;
+}
+
+function addWorktreeDependency(r: Resource, envAt: ReturnType<typeof environmentsByPath>): Resource {
   if (r.kind === 'git_worktree' || r.kind === 'git_branch') return r;
   const path = r.kind === 'tmux_session' ? r.attributes.cwd : r.attributes.path;
   if (typeof path !== 'string') return r;
-  const env = environments.find((e) => path === e.path || path.startsWith(`${e.path}/`));
+  const env = environmentHolding(path, envAt);
   const dep = env ? `git_worktree.${env.name}` : undefined;
   if (!dep || r.dependsOn.includes(dep)) return r;
   return { ...r, dependsOn: [...r.dependsOn, dep] };

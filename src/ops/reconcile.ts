@@ -110,13 +110,14 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
       const summary = `the state is locked by ${h.command} (pid ${h.pid} on ${h.host}, since ${h.since})`;
       return done({ result: 'locked', summary, error: summary });
     }
+    const runningBefore = await store.getValue(REVISION_KEY);
     const record = async (o: RoundOutcome): Promise<RoundOutcome> => {
       await store.recordReconcile({
         ...((o.offered ?? o.revision) ? { revision: o.offered ?? o.revision } : {}),
         startedAt: o.startedAt, ...(o.finishedAt ? { finishedAt: o.finishedAt } : {}),
         summary: o.summary, result: o.result, ...(o.error ? { error: o.error } : {}),
       });
-      if (o.revision && o.result !== 'refused') await store.setValue(REVISION_KEY, o.revision);
+      if (o.revision && o.result !== 'refused' && o.revision !== runningBefore) await store.setValue(REVISION_KEY, o.revision);
       return o;
     };
     try {

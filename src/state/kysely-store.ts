@@ -43,6 +43,11 @@ export class KyselyStateStore implements StateStore {
     return resources.recorded(this.#db);
   }
 
+  /** Only the records of one kind (opening a project needs the ports, not all 8,000 rows). */
+  recordedOfKind(kind: string): Promise<readonly Recorded[]> {
+    return resources.recorded(this.#db, kind);
+  }
+
   /** One statement, committed before it returns: an apply killed right after keeps this step. */
   record(entry: RecordEntry): Promise<void> {
     return resources.upsert(this.#db, [masked(entry)], this.#stamp());

@@ -8,12 +8,10 @@ import type { Database } from './schema.js';
 /** Rows per INSERT: 7 parameters each stays far below SQLite's (32,766) and PostgreSQL's (65,535) limits. */
 const ROWS_PER_INSERT = 500;
 
-export async function recorded(db: Kysely<Database>): Promise<readonly Recorded[]> {
-  const rows = await db
-    .selectFrom('resources')
-    .select(['address', 'kind', 'attributes', 'spec_hash', 'depends_on'])
-    .orderBy('address')
-    .execute();
+export async function recorded(db: Kysely<Database>, kind?: string): Promise<readonly Recorded[]> {
+  let query = db.selectFrom('resources').select(['address', 'kind', 'attributes', 'spec_hash', 'depends_on']);
+  if (kind !== undefined) query = query.where('kind', '=', kind);
+  const rows = await query.orderBy('address').execute();
   return rows.map((row) => ({
     kind: row.kind,
     address: row.address,
