@@ -23,6 +23,13 @@ import { totalSpawned } from '../providers/exec.js';
 export const VERSION = '0.1.0';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // `gaia plan | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   let code = 0;
   const setCode = (c: number) => {
     code = c;

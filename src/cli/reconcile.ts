@@ -84,9 +84,9 @@ function report(o: RoundOutcome, json: boolean): void {
     out(JSON.stringify({ ...rest, held: held.map((h) => ({ address: h.change.address, action: h.change.action, why: h.why })), ...(apply ? { apply: apply.results } : {}) }));
     return;
   }
-  const rev = o.revision ? o.revision.slice(0, 12) : '-';
-  out(`[${o.finishedAt}] ${o.ref ?? ''}@${rev}: ${o.result} — ${o.summary}`);
+  const at = [o.ref, o.revision?.slice(0, 12)].filter(Boolean).join('@');
+  out(`[${o.finishedAt}]${at ? ` ${at}:` : ''} ${o.result} — ${o.summary}`);
   for (const e of o.errors) out(`  ${formatManifestError(e)}`);
-  if (o.result === 'failed' && o.error && !o.errors.length) out(`  ${o.error.split('\n').join('\n  ')}`);
+  if (o.result === 'failed' && o.error && o.error !== o.summary && !o.errors.length) out(`  ${o.error.split('\n').join('\n  ')}`);
   if (o.crashLooping.length) out(crashLoopText(o.crashLooping).split('\n').map((l) => `  ${l}`).join('\n'));
 }

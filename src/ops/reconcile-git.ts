@@ -47,7 +47,7 @@ function within(top: string, abs: string, upstream?: string): GitResult<RepoLoca
 }
 
 /** The working copy's top level: the nearest folder holding `.git` (a folder, or a file in a linked worktree). */
-function nearestGitTop(dir: string): string | undefined {
+export function nearestGitTop(dir: string): string | undefined {
   for (let d = dir; ; d = path.dirname(d)) {
     if (fs.existsSync(path.join(d, '.git'))) return d;
     if (path.dirname(d) === d) return undefined;

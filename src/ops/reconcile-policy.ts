@@ -1,6 +1,8 @@
 /** The manifest's sync policy applied to a plan, before anything runs. Pure: a plan, what is recorded,
  *  the back-off state and a time in; the plan to apply and what was held back (and why) out. */
+import { canonicalJson } from '../core/hash.js';
 import { PENDING_PREFIX, summarise, type Change, type Plan } from '../core/plan.js';
+import { storedAttributes } from '../core/planner.js';
 import type { Recorded } from '../core/resource.js';
 import type { SyncSpec } from '../manifest/types.js';
 import { decide, type BackoffPolicy, type BackoffState } from './reconcile-backoff.js';
@@ -18,12 +20,15 @@ export function syncPolicy(spec: SyncSpec | undefined): SyncPolicy {
 /** Why a change is in the plan: the manifest moved (sync), the world drifted (heal), or the manifest dropped it (prune). */
 export type Cause = 'sync' | 'heal' | 'prune';
 
-/** A change whose desired spec is exactly what gaia last applied is repairing drift, not following the manifest. */
+/** A change whose desired attributes are exactly what gaia last applied is repairing drift, not
+ *  following the manifest. (The spec hash alone is not enough: a session's leaves out its group.) */
 export function causeOf(c: Change, recorded: ReadonlyMap<string, Recorded>): Cause {
   if (c.action === 'delete') return 'prune';
   const r = recorded.get(c.address);
-  if (c.action !== 'adopt' && r && !r.specHash.startsWith(PENDING_PREFIX) && r.specHash === c.specHash) return 'heal';
-  return 'sync';
+  if (c.action === 'adopt' || !r || r.specHash.startsWith(PENDING_PREFIX) || r.specHash !== c.specHash) return 'sync';
+  const want = storedAttributes({ attributes: c.after ?? {}, ...(c.sensitive ? { sensitive: c.sensitive } : {}) });
+  const same = Object.keys(want).every((k) => canonicalJson(want[k]) === canonicalJson(r.attributes[k]));
+  return same ? 'heal' : 'sync';
 }
 
 export type HoldReason =

@@ -17,7 +17,7 @@ import {
   DEFAULT_BACKOFF, delayAfter, isCrashLooping, parseBackoff, restarted, settle,
   type BackoffPolicy, type BackoffState,
 } from './reconcile-backoff.js';
-import { fastForward, fetchFor, git, locate, moveBack, resolveCommit } from './reconcile-git.js';
+import { fastForward, fetchFor, git, locate, moveBack, nearestGitTop, resolveCommit } from './reconcile-git.js';
 import { isDeadSession, lastOutput } from './reconcile-heal.js';
 import { loadManifestAt } from './reconcile-manifest.js';
 import { applyPolicy, syncPolicy, type Held, type SyncPolicy } from './reconcile-policy.js';
@@ -90,6 +90,11 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
     ({ ...EMPTY, ...o, startedAt, finishedAt: clock().toISOString() });
 
   const file = manifestPathOf(options);
+  // Not in a working copy at all: say so before opening (and creating) any state.
+  if (!nearestGitTop(path.resolve(options.repo ?? path.dirname(file)))) {
+    const error = `${options.repo ?? path.dirname(file)} is not inside a git repository; gaia reconcile follows a git ref`;
+    return done({ result: 'failed', summary: error, error });
+  }
   // Independent look-ups side by side: a round with nothing to do should cost no more than a plan.
   const [where, opened] = await Promise.all([locate(exec, file, options.repo, options.ref === undefined), openProject(file, exec)]);
   if (!where.ok) {

@@ -77,6 +77,16 @@ test('observe with no tmux server running finds no sessions and is not an error'
   expect(exec.spawned - before).toBe(1);
 });
 
+test('when tmux cannot run, sessions to manage are an error but a look for unmanaged ones is a warning', async () => {
+  const inner = localExecutor();
+  const broken: Executor = { get spawned() { return inner.spawned; }, run: (argv, o) => inner.run(['/nonexistent/tmux', ...argv.slice(1)], o) };
+  const bctx = { ...ctx, exec: broken };
+  await expect(tmuxProvider.observe({ desired: [session('a')], recorded: [] }, bctx)).rejects.toThrow(/cannot list tmux sessions/);
+  const look = await tmuxProvider.observe({ desired: [], recorded: [] }, bctx);
+  expect(look.observed).toEqual([]);
+  expect(look.warnings).toEqual([{ code: 'tmux_unavailable', text: expect.stringContaining('cannot list tmux sessions') }]);
+});
+
 test('create runs a string command with the shell and an array command as exact argv, with marks, cwd and env', async () => {
   fs.mkdirSync(path.join(root, 'sub'));
   fs.mkdirSync(path.join(root, 'dir with space'));

@@ -1,12 +1,13 @@
 import type { KindSpec } from '../../src/core/kind.js';
 import { detectDrift, hasDrift, reverseUnified } from '../../src/core/drift.js';
 import { sensitiveDigest } from '../../src/core/mask.js';
-import { PENDING_PREFIX } from '../../src/core/plan.js';
+import { PENDING_PREFIX, type Change, type Plan } from '../../src/core/plan.js';
 import type { Observed, Recorded } from '../../src/core/resource.js';
 import { fileSpec, unifiedDiff } from '../../src/providers/file/spec.js';
 import { sha256Text } from '../../src/providers/file/attributes.js';
 import { worktreeSpec } from '../../src/providers/git/spec.js';
 import { decide, delayAfter, isCrashLooping, parseBackoff, restarted, settle, type BackoffState } from '../../src/ops/reconcile-backoff.js';
+import { applyPolicy, causeOf, syncPolicy } from '../../src/ops/reconcile-policy.js';
 import { renderDriftJson } from '../../src/render/drift-json.js';
 import { renderDriftTerminal } from '../../src/render/drift-terminal.js';
 
@@ -132,5 +133,58 @@ describe('self-heal back-off (pure)', () => {
     expect(parseBackoff(JSON.stringify({ x: { restarts: 1, lastRestart: 5 } }))).toEqual({ x: { restarts: 1, lastRestart: 5 } });
     expect(parseBackoff('{nope')).toEqual({});
     expect(parseBackoff(undefined)).toEqual({});
+  });
+});
+
+describe('sync policy (pure): what a reconcile round may apply', () => {
+  const change = (address: string, action: Change['action'], after: Record<string, string>, specHash = 'h', dependsOn: string[] = []): Change => ({
+    kind: 'tmux_session', address, action, after, specHash, dependsOn, reasons: [], diffs: [], hazards: [],
+  });
+  const recorded = (address: string, attributes: Record<string, string>, specHash = 'h'): Recorded => ({ kind: 'tmux_session', address, attributes, specHash, dependsOn: [] });
+  const planOf = (changes: Change[]): Plan => ({ formatVersion: 1, createdAt: 'now', manifest: { path: 'm', hash: 'x' }, fingerprint: '', changes, conflicts: [], warnings: [], summary: { add: 0, change: 0, replace: 0, destroy: 0, adopt: 0, noop: 0, conflicts: 0 } });
+  const byAddress = (rs: Recorded[]) => new Map(rs.map((r) => [r.address, r]));
+
+  it.each([
+    ['a session restarted with exactly what was applied → heal', change('s', 'replace', { command: 'a', group: 'g' }), [recorded('s', { command: 'a', group: 'g' })], 'heal'],
+    ['a new command in the manifest → sync', change('s', 'replace', { command: 'b' }, 'h2'), [recorded('s', { command: 'a' })], 'sync'],
+    ['same spec hash but the group renamed in the manifest → sync, not drift', change('s', 'update', { command: 'a', group: 'g2' }), [recorded('s', { command: 'a', group: 'g' })], 'sync'],
+    ['finishing a create that was written ahead → sync', change('s', 'create', { command: 'a' }, 'h'), [recorded('s', {}, `${PENDING_PREFIX}h`)], 'sync'],
+    ['never made → sync', change('s', 'create', { command: 'a' }), [], 'sync'],
+    ['removed from the manifest → prune', change('s', 'delete', {}), [recorded('s', {})], 'prune'],
+  ] as const)('%s', (_name, c, rs, cause) => {
+    expect(causeOf(c, byAddress([...rs]))).toBe(cause);
+  });
+
+  it('holds deletes when prune is off, drift when selfHeal is off, and what depends on a held change', () => {
+    const rs = [{ ...recorded('git_worktree.dev1', { branch: 'env/dev1' }), kind: 'git_worktree' }, recorded('tmux_session.old', {})];
+    const p = planOf([
+      { ...change('git_worktree.dev1', 'update', { branch: 'env/dev1' }), kind: 'git_worktree' }, // moved to another branch by hand
+      change('tmux_session.after', 'create', { command: 'x' }, 'n', ['git_worktree.dev1']),
+      change('tmux_session.fresh', 'create', { command: 'y' }, 'n'),
+      change('tmux_session.old', 'delete', {}),
+    ]);
+    const out = applyPolicy(p, rs, syncPolicy({ selfHeal: false }), {}, 0);
+    expect(out.plan.changes.map((c) => c.address)).toEqual(['tmux_session.fresh']);
+    expect(out.plan.summary.add).toBe(1);
+    expect(out.held.map((h) => [h.change.address, h.why])).toEqual([
+      ['git_worktree.dev1', { kind: 'self_heal_off' }],
+      ['tmux_session.after', { kind: 'needs', address: 'git_worktree.dev1' }],
+      ['tmux_session.old', { kind: 'prune_off' }],
+    ]);
+    expect(applyPolicy(p, rs, syncPolicy({ selfHeal: true, prune: true }), {}, 0).held).toEqual([]);
+  });
+
+  it('lets a session restart only when its back-off allows, and counts the attempt', () => {
+    const rs = [recorded('tmux_session.s', { command: 'a' })];
+    const p = planOf([change('tmux_session.s', 'replace', { command: 'a' })]);
+    const policy = syncPolicy({ selfHeal: true });
+    expect(applyPolicy(p, rs, policy, {}, 0).restarts).toEqual([{ address: 'tmux_session.s', attempt: 1 }]);
+    const held = applyPolicy(p, rs, policy, { 'tmux_session.s': { restarts: 1, lastRestart: 0 } }, 5_000);
+    expect(held.plan.changes).toEqual([]);
+    expect(held.held[0]!.why).toEqual({ kind: 'backoff', until: 30_000, attempt: 2 });
+  });
+
+  it('defaults: auto, no prune, no self-heal', () => {
+    expect(syncPolicy(undefined)).toEqual({ mode: 'auto', prune: false, selfHeal: false });
   });
 });

@@ -2,7 +2,9 @@
  *
  *  tmux runs a chain of commands in one pass of its queue and stops at the first command that fails.
  *  So a failed batch is settled by looking (one list-sessions): changes whose effect is there are
- *  done; the rest are run again one by one, which gives each its own outcome and stderr. */
+ *  done; the rest are run again one by one, which gives each its own outcome and stderr.
+ *  No separate server start is needed: a chain holding a new-session starts the server itself
+ *  (checked with tmux 3.3a: a first batch of 60 creates on a stopped server all land). */
 import fs from 'node:fs';
 import type { Change } from '../../core/plan.js';
 import { describeFailure, type CommandResult } from '../exec.js';

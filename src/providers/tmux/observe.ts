@@ -33,8 +33,14 @@ export function observedOf(address: string, row: SessionRow, root: string): Obse
 
 export async function observeTmux(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
   const listed = await listSessions(ctx);
-  // Observing nothing and calling it "absent" would plan duplicates of running sessions.
-  if (!listed.ok) throw new Error(`cannot list tmux sessions: ${listed.error}`);
+  if (!listed.ok) {
+    // Only a look for unmanaged sessions (status) can do without tmux; calling sessions that gaia
+    // should manage "absent" would plan duplicates of running ones.
+    if (request.desired.length === 0 && request.recorded.length === 0) {
+      return { observed: [], unmanaged: [], warnings: [{ code: 'tmux_unavailable', text: `cannot list tmux sessions: ${listed.error}` }] };
+    }
+    throw new Error(`cannot list tmux sessions: ${listed.error}`);
+  }
   const wanted = new Map<string, string>(); // session name -> address
   for (const r of [...request.desired, ...request.recorded]) wanted.set(nameOf(r.address, r.attributes), r.address);
 

@@ -22,9 +22,10 @@ export interface SessionSpec {
 /**
  * What gaia writes on a session it creates. These live in the session's environment (`new-session -e`)
  * rather than in `@user-options`: tmux 3.3a rescans every session and window after each `set-option`
- * (options_push_changes), so one option per session made creating 2,500 sessions quadratic (measured:
- * +8 s of server CPU per option). A session variable costs nothing extra and formats read it
- * (`#{GAIA_SPEC}` falls back to the session environment).
+ * (options_push_changes), so an option per session grows with the square of the sessions (measured:
+ * one set-option per session took tmux's CPU time for 2,500 sessions from ~10 s to ~26 s). A session
+ * variable costs nothing extra, and formats read it (`#{GAIA_SPEC}` falls back to the session
+ * environment). The program in the pane sees them too (harmless: it learns its gaia address).
  */
 export const MARK_SPEC = 'GAIA_SPEC';
 export const MARK_ADDRESS = 'GAIA_ADDRESS';
@@ -74,10 +75,6 @@ export function readSessionSpec(address: string, attributes: Attributes): Sessio
     agent: attributes.agent === true,
     remainOnExit: attributes.remainOnExit !== false,
   };
-}
-
-export function metaOf(spec: Pick<SessionSpec, 'group' | 'provider' | 'agent'>): SessionMeta {
-  return { group: spec.group, provider: spec.provider, agent: spec.agent };
 }
 
 export function encodeMeta(meta: SessionMeta): string {
