@@ -141,7 +141,8 @@ try {
   console.log(watch.median <= plan.median
     ? `  target met: a --watch round with nothing to do takes ${(watch.median / plan.median * 100).toFixed(0)}% of a \`gaia plan\``
     : '  TARGET MISSED: a --watch round costs more than a `gaia plan`');
-  console.log(`  a --once round is a plan plus the fetch and the round's bookkeeping: ${((round.median / plan.median - 1) * 100).toFixed(0)}% more wall time here`);
+  const pct = Math.round((round.median / plan.median - 1) * 100);
+  console.log(`  a --once round is a plan plus the fetch and the round's bookkeeping: ${pct >= 0 ? `${pct}% more` : `${-pct}% less`} wall time than the plan here`);
   console.log(`  load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
 } finally {
   if (process.env.GAIA_BENCH_KEEP) {

@@ -58,9 +58,12 @@ try {
   console.log(`observed ${seen.observed.length} sessions in ${observeMs.toFixed(0)} ms with one invocation`);
   console.log(`CPU: tmux server ${cpu.server.toFixed(0)} ms, pane processes ${cpu.panes.toFixed(0)} ms; load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`);
 } finally {
+  const pid = Number((await exec.run([...tmuxArgs(ctx), 'display-message', '-p', '#{pid}'])).stdout.trim());
   await exec.run([...tmuxArgs(ctx), 'kill-server']);
-  // The server hangs up on every pane before it exits; wait, then remove its socket file.
-  while (!(await exec.run([...tmuxArgs(ctx), 'list-sessions'])).failed) await new Promise((r) => setTimeout(r, 200));
+  // The server hangs up on every pane before it exits (its socket goes first): wait for the process,
+  // so the next run does not start while this one still holds ~N pseudo-terminals.
+  const alive = () => { try { return pid > 0 && readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z'; } catch { return false; } };
+  while (alive()) await new Promise((r) => setTimeout(r, 200));
   rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
   rmSync(project, { recursive: true, force: true });
 }

@@ -18,6 +18,20 @@ function socketPath(socket: string): string {
   return path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, socket);
 }
 
+/** Running, and not a zombie waiting for the init process to reap it (it holds nothing then). */
+function alive(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return !fs.existsSync('/proc/self');
+    } catch {
+      return false;
+    }
+  }
+}
+
 export function privateTmux(): PrivateTmux {
   const socket = `gaia-test-${randomBytes(6).toString('hex')}`;
   const exec = localExecutor();
@@ -26,13 +40,11 @@ export function privateTmux(): PrivateTmux {
     socket,
     run,
     async kill() {
+      const pid = Number((await run(['display-message', '-p', '#{pid}'])).stdout.trim());
       await run(['kill-server']);
-      // The server exits after it has hung up on every pane; wait so tests do not leak processes.
-      for (let i = 0; i < 200; i++) {
-        const r = await run(['list-sessions']);
-        if (r.failed) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // The server exits after it has hung up on every pane; wait for the process itself (its socket
+      // goes first) so no test leaks processes or pseudo-terminals into the next.
+      for (let i = 0; pid > 0 && i < 600 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       fs.rmSync(socketPath(socket), { force: true });
     },
   };

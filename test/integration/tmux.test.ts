@@ -184,6 +184,13 @@ test('replace kills the old session and starts the new command', async () => {
   expect(now.marker).toBe(sessionSpecHash(v2.attributes));
 });
 
+test('a replace whose old session is already gone still creates the new one', async () => {
+  const r = session('phoenix', { command: 'sleep 303' });
+  const vanished: Observed = { kind: 'tmux_session', address: r.address, attributes: { name: 'phoenix', panePid: 1 } };
+  expect(await apply(change('replace', r, vanished), change('create', session('bystander')))).toEqual([{ status: 'done' }, { status: 'done' }]);
+  expect((await observeOne(r)).attributes.command).toContain('sleep 303');
+});
+
 test('a program that exits at once leaves a dead pane that observe reports and the planner replaces', async () => {
   const r = session('crasher', { command: 'echo about to fail; exit 7' });
   const gone = session('vanisher', { command: 'exit 7', remainOnExit: false });

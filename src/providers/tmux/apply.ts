@@ -2,7 +2,7 @@
  *
  *  tmux runs a chain of commands in one pass of its queue and stops at the first command that fails.
  *  So a failed batch is settled by looking (one list-sessions): changes whose effect is there are
- *  done; the rest are run again one by one, which gives each its own outcome and stderr.
+ *  done, the one tmux stopped at runs alone for its own outcome and stderr, the rest are batched again.
  *  No separate server start is needed: a chain holding a new-session starts the server itself
  *  (checked with tmux 3.3a: a first batch of 60 creates on a stopped server all land). */
 import fs from 'node:fs';
@@ -55,27 +55,65 @@ export function landed(w: Work, row: SessionRow | undefined, since: number): boo
   return true;
 }
 
-async function runBatch(batch: readonly Work[], ctx: ApplyContext): Promise<Array<readonly [Work, ChangeOutcome]>> {
-  const since = Math.floor(Date.now() / 1000);
-  const result = await ctx.exec.run(invocation(ctx, batch.flatMap((w) => w.commands)));
-  if (!result.failed) return batch.map((w) => [w, DONE] as const);
+/** tmux's own words, plus what they mean when that is not obvious. */
+function failureText(result: CommandResult): string {
+  const text = describeFailure(result);
+  return /fork failed: No space left on device/.test(result.stderr)
+    ? `${text} (the machine is out of pseudo-terminals: each session needs one; see kernel.pty.max)`
+    : text;
+}
 
+/** One change in an invocation of its own, so its outcome and stderr are its own. A failed kill
+ *  (delete, or the first half of a replace) is checked against the sessions that exist: a session
+ *  already gone is what a delete wants, and a replace then only needs its create. */
+async function runAlone(w: Work, ctx: ApplyContext, since: number): Promise<ChangeOutcome> {
+  const result = await ctx.exec.run(invocation(ctx, w.commands));
+  if (!result.failed) return DONE;
+  const { action } = w.change;
+  if (action !== 'delete' && action !== 'replace') return failed(failureText(result), result);
   const listed = await listSessions(ctx);
-  const rows = listed.ok ? listed.rows : undefined;
-  const out: Array<readonly [Work, ChangeOutcome]> = [];
-  const retry: Work[] = [];
-  for (const w of batch) {
-    if (rows && landed(w, rows.get(w.name), since)) out.push([w, DONE]);
-    else if (batch.length === 1 || !rows) out.push([w, failed(describeFailure(result), result)]);
-    else retry.push(w);
-  }
-  for (const w of retry) {
+  if (!listed.ok) return failed(failureText(result), result);
+  const row = listed.rows.get(w.name);
+  if (landed(w, row, since)) return DONE;
+  if (action === 'replace' && row === undefined && w.create && w.commands !== w.create) return runAlone({ ...w, commands: w.create }, ctx, since);
+  return failed(failureText(result), result);
+}
+
+/** Run changes in packed batches. tmux stops a chain at its first failing command, so after a
+ *  failed batch one list-sessions shows what landed; the first change that did not land is where
+ *  tmux stopped, and runs alone for its own outcome; the ones after it go back in the queue. */
+async function runAll(work: readonly Work[], ctx: ApplyContext, outcomes: Array<ChangeOutcome | undefined>): Promise<void> {
+  let queue = [...work];
+  while (queue.length > 0) {
+    const batch = pack(queue)[0]!;
+    queue = queue.slice(batch.length);
+    const since = Math.floor(Date.now() / 1000);
+    if (batch.length === 1) {
+      outcomes[batch[0]!.index] = await runAlone(batch[0]!, ctx, since);
+      continue;
+    }
+    const result = await ctx.exec.run(invocation(ctx, batch.flatMap((w) => w.commands)));
+    if (!result.failed) {
+      for (const w of batch) outcomes[w.index] = DONE;
+      continue;
+    }
+    const listed = await listSessions(ctx);
+    if (!listed.ok) {
+      for (const w of batch) outcomes[w.index] = failed(failureText(result), result);
+      continue;
+    }
+    const pending = batch.filter((w) => {
+      const done = landed(w, listed.rows.get(w.name), since);
+      if (done) outcomes[w.index] = DONE;
+      return !done;
+    });
+    const [stopped, ...rest] = pending;
+    if (!stopped) continue;
     // A replace whose kill ran before the batch stopped only needs its create now.
-    const gone = w.change.action === 'replace' && !rows?.has(w.name);
-    const again: Work = gone && w.create ? { ...w, commands: w.create } : w;
-    out.push(...(await runBatch([again], ctx)));
+    const gone = stopped.change.action === 'replace' && !listed.rows.has(stopped.name) && stopped.create;
+    outcomes[stopped.index] = await runAlone(gone ? { ...stopped, commands: stopped.create! } : stopped, ctx, since);
+    queue = [...rest, ...queue];
   }
-  return out;
 }
 
 /** A session started in a missing folder would silently start in the home folder instead. */
@@ -103,9 +141,7 @@ export async function applyTmux(changes: readonly Change[], ctx: ApplyContext): 
     else work.push(p.work);
   }
   // One server, one queue: batches run one after another.
-  for (const batch of pack(work)) {
-    for (const [w, outcome] of await runBatch(batch, ctx)) outcomes[w.index] = outcome;
-  }
+  await runAll(work, ctx, outcomes);
   return outcomes.map((o) => o ?? failed('not applied'));
 }
 
