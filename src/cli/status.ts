@@ -1,9 +1,11 @@
 /** gaia status: environments and session groups as they are now, from one bulk observation. */
 import type { Command } from 'commander';
 import type { Model } from '../manifest/model.js';
+import { assessHealth } from '../ops/health.js';
+import { probeHealth } from '../ops/health-probe.js';
+import { syncStatus } from '../ops/reconcile.js';
 import { buildStatus } from '../ops/status.js';
 import { filterStatus } from '../ops/status-model.js';
-import { renderStatusJson } from '../render/status-json.js';
 import { renderStatusTerminal } from '../render/status-terminal.js';
 import { UserError } from './errors.js';
 import { out, useColor } from './io.js';
@@ -27,8 +29,15 @@ export function register(program: Command, _setCode: (code: number) => void): vo
     .action(async (opts: StatusFlags) => {
       await withProject(opts.file, async (project) => {
         checkNames(project.model, opts);
-        const report = filterStatus(await buildStatus(project), { ...(opts.group ? { group: opts.group } : {}), ...(opts.env ? { env: opts.env } : {}) });
-        out(opts.json ? renderStatusJson(report) : renderStatusTerminal(report, { color: useColor() }));
+        const [full, sync] = await Promise.all([buildStatus(project), syncStatus(project)]);
+        const report = filterStatus(full, { ...(opts.group ? { group: opts.group } : {}), ...(opts.env ? { env: opts.env } : {}) });
+        // Two separate axes, as Argo CD shows them: does the machine run the revision it should, and is it well.
+        const health = assessHealth(full, probeHealth(project.model, full)).verdict;
+        if (opts.json) return out(JSON.stringify({ ...report, sync, health }, null, 2));
+        const color = useColor();
+        const revision = sync.revision ? ` at ${sync.revision.slice(0, 12)}` : '';
+        out(`Sync: ${sync.sync}${revision}${sync.lastRound ? ` (last reconcile ${sync.lastRound.startedAt}: ${sync.lastRound.result})` : sync.sync === 'Unknown' ? ' (no reconcile has run)' : ''}  ·  Health: ${health}`);
+        out(renderStatusTerminal(report, { color }));
       });
     });
 }
