@@ -21,14 +21,15 @@ const EXIT_CODES = `
 Checks: each environment's directory exists, its worktree is on its branch, no merge or rebase is
 in progress, its databases open and pass PRAGMA quick_check, and whether its ports answer (shown as
 information: the manifest does not say a port must listen); each session runs and is not sitting
-in a dead pane.
+in a dead pane; each agent session is not waiting for input longer than its provider's
+agent.waitingAlert (default 10m) and its agent still runs in its pane.
 
 Exit codes:
   0  healthy   every check passed (information only)
   1  failing   an environment cannot be used: directory or database missing, database unreadable or
                failing quick_check (also: gaia itself failed, e.g. a bad manifest)
-  2  degraded  usable but needs attention: a session down or dead, a worktree off its branch or
-               detached, a merge or rebase in progress
+  2  degraded  usable but needs attention: a session down or dead, an agent waiting for input too
+               long, a worktree off its branch or detached, a merge or rebase in progress
 With --watch the screen is redrawn every --interval until Ctrl-C; the exit code is the last verdict's.`;
 
 export function register(program: Command, setCode: (code: number) => void): void {

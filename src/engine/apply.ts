@@ -6,7 +6,7 @@ import { PENDING_PREFIX, type Change, type Plan } from '../core/plan.js';
 import type { Recorded } from '../core/resource.js';
 import type { ApplyContext, ChangeOutcome, Provider } from '../providers/provider.js';
 import { providerFor } from '../providers/registry.js';
-import type { StateStore } from '../state/store.js';
+import type { StateStore, StepRecord } from '../state/store.js';
 
 export type ChangeStatus = 'done' | 'failed' | 'skipped' | 'refused';
 
@@ -47,12 +47,13 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
   const pre = prerequisiteGraph(plan.changes);
   const notDone = (address: string) => results.get(address)?.status !== 'done';
 
+  const stepOf = (change: Change, result: ChangeResult): StepRecord => ({
+    address: change.address, action: change.action, status: result.status === 'refused' ? 'failed' : result.status, at: now(),
+    ...(result.error ? { error: result.error } : {}), ...(result.argv ? { argv: result.argv } : {}), ...(result.stderr ? { stderr: result.stderr } : {}),
+  });
   const finish = async (change: Change, result: ChangeResult) => {
     results.set(change.address, result);
-    await store.recordStep(applyId, {
-      address: change.address, action: change.action, status: result.status === 'refused' ? 'failed' : result.status, at: now(),
-      ...(result.error ? { error: result.error } : {}), ...(result.argv ? { argv: result.argv } : {}), ...(result.stderr ? { stderr: result.stderr } : {}),
-    });
+    await store.recordStep(applyId, stepOf(change, result));
   };
 
   // Adoptions only take ownership; nothing runs.
@@ -83,7 +84,8 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
       } else runnable.push(c);
     }
     // Write-ahead: a create killed half-way is still known to be gaia's on the next plan.
-    for (const c of runnable) if (c.action === 'create') await store.record(recordOf(c, `${PENDING_PREFIX}${c.specHash ?? ''}`));
+    const pending = runnable.filter((c) => c.action === 'create').map((c) => recordOf(c, `${PENDING_PREFIX}${c.specHash ?? ''}`));
+    if (pending.length) await store.recordMany(pending);
 
     const byProvider = new Map<Provider, Change[]>();
     for (const c of runnable) {
@@ -102,20 +104,28 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
         outcomes = batch.map(() => ({ status: 'failed' as const, error: `${provider.name} failed: ${e instanceof Error ? e.message : String(e)}` }));
       }
       const ms = Date.now() - t0;
+      // The batch's results arrived together: record them together, one transaction.
+      const landed = { record: [] as Recorded[], forget: [] as string[], steps: [] as StepRecord[] };
+      const lines: string[] = [];
       for (const [i, c] of batch.entries()) {
         const o = outcomes[i] ?? { status: 'failed' as const, error: `${provider.name} returned no outcome` };
+        let result: ChangeResult;
         if (o.status === 'done') {
-          if (c.action === 'delete') await store.forget(c.address);
-          else await store.record(recordOf(c, c.specHash ?? '', o.attributes));
-          await finish(c, { address: c.address, action: c.action, status: 'done', ms, ...(o.notes ? { notes: o.notes } : {}) });
-          options.log(`${c.address}: ${pastTense(c)}${o.notes?.length ? ` (${o.notes.join('; ')})` : ''}`);
+          if (c.action === 'delete') landed.forget.push(c.address);
+          else landed.record.push(recordOf(c, c.specHash ?? '', o.attributes));
+          result = { address: c.address, action: c.action, status: 'done', ms, ...(o.notes ? { notes: o.notes } : {}) };
+          lines.push(`${c.address}: ${pastTense(c)}${o.notes?.length ? ` (${o.notes.join('; ')})` : ''}`);
         } else {
           // A failed create leaves nothing of gaia's: drop the write-ahead record so ownership is never claimed by mistake.
-          if (c.action === 'create') await store.forget(c.address);
-          await finish(c, { address: c.address, action: c.action, status: 'failed', error: o.error, ...(o.argv ? { argv: o.argv } : {}), ...(o.stderr ? { stderr: o.stderr } : {}), ms });
-          options.log(`${c.address}: failed: ${o.error}`);
+          if (c.action === 'create') landed.forget.push(c.address);
+          result = { address: c.address, action: c.action, status: 'failed', error: o.error, ...(o.argv ? { argv: o.argv } : {}), ...(o.stderr ? { stderr: o.stderr } : {}), ms };
+          lines.push(`${c.address}: failed: ${o.error}`);
         }
+        results.set(c.address, result);
+        landed.steps.push(stepOf(c, result));
       }
+      await store.landed(applyId, landed);
+      for (const line of lines) options.log(line);
     }));
   }
 

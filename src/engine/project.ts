@@ -40,7 +40,10 @@ export async function openProject(file: string, exec: Executor = localExecutor()
     project: {
       model,
       store,
-      ctx: { root: model.root, exec, ...(socket ? { tmuxSocket: socket } : {}) },
+      ctx: {
+        root: model.root, exec, ...(socket ? { tmuxSocket: socket } : {}),
+        conversations: { get: (address) => store.agentId(address), set: (address, id) => store.setAgentId(address, id) },
+      },
       backupDir: join(model.root, '.gaia', 'backups'),
       close: () => store.close(),
     },

@@ -52,13 +52,15 @@ export function makeChecks(): { readonly checks: Checks; readonly problems: read
 const SCOPED: { readonly [root: string]: string } = {
   env: 'only sessions of a perEnvironment group (or a group with env:) and perEnvironment or perStage files have an {env}',
   stage: 'only perStage files have a {stage}',
+  conversation: 'only a provider\'s start, command and resume templates have a {conversation} (a group\'s own command does not)',
 };
 
 export function unknownPlaceholder(report: Checks['report'], ctx: TemplateContext, name: string, path: readonly PathSegment[]): void {
   const root = name.split('.')[0]!;
   const scoped = SCOPED[root];
   if (scoped && !(root in ctx)) {
-    report(path, `placeholder {${name}} has no value here: there is no ${root === 'env' ? 'environment' : 'stage'} in scope`, scoped);
+    const what = root === 'env' ? 'environment' : root === 'stage' ? 'stage' : 'conversation';
+    report(path, `placeholder {${name}} has no value here: there is no ${what} in scope`, scoped);
     return;
   }
   const help = placeholderHelp(ctx, name);

@@ -1,5 +1,7 @@
 /** Session groups → tmux session resources: names, providers, commands, directories and variables. Pure. */
 import { resource, type Json, type Resource } from '../core/resource.js';
+import { DEFAULT_START_INTERVAL_MS } from '../agents/defaults.js';
+import { durationMs } from '../agents/duration.js';
 import { tmuxNameProblem } from './names.js';
 import { didYouMean } from './suggest.js';
 import { renderText, shellQuote, type TemplateContext } from './template.js';
@@ -7,6 +9,8 @@ import { resolveVars, type Checks, type ResolvedVars } from './checks.js';
 import type { ExpandFacts } from './expand.js';
 import type { EnvironmentInfo, GroupInfo, SessionInfo } from './model.js';
 import type { Command, GroupSpec, Manifest } from './types.js';
+import { CONVERSATION, commandSource, groupExtras } from './expand-agents.js';
+import { isAgent } from '../agents/profile.js';
 import type { PathSegment } from './parse.js';
 
 export interface ExpandedGroup {
@@ -20,6 +24,8 @@ export function expandGroups(
   envByName: ReadonlyMap<string, EnvironmentInfo>,
   facts: ExpandFacts,
   checks: Checks,
+  /** Collects warnings that do not stop a plan (a group over its budget). */
+  warnings: string[] = [],
 ): ExpandedGroup[] {
   const { report, once, text, rootPath } = checks;
   const sessionOwner = new Map<string, string>();
@@ -66,7 +72,8 @@ export function expandGroups(
         report(Array.isArray(g.provider) ? at('provider', i) : at('provider'), `unknown provider "${providerName}"${didYouMean(providerName, providerNames)}`,
           `defined providers: ${providerNames.join(', ') || 'none (add a providers: section)'}`);
       }
-      const command = g.command ?? provider?.command;
+      const source = commandSource(g, provider, providerName, at());
+      const command = source.command;
       if (command === undefined && !providerName && !listMismatch) {
         report(at(), `group ${gname} has neither a command nor a provider`, 'add command: (e.g. command: bash) or provider: NAME');
       }
@@ -80,15 +87,20 @@ export function expandGroups(
       const env: Record<string, string> = {
         ...fromProvider.values, ...fromGroup.values, GAIA_SESSION: name, GAIA_GROUP: gname, ...(slot.env ? { GAIA_ENV: slot.env.name } : {}),
       };
-      const agent = provider?.agent ?? false;
+      const agent = isAgent(provider);
+      // {conversation} stays as written until apply (the spec hash never sees an identifier).
+      const convCtx = { ...sessionCtx, conversation: CONVERSATION };
+      const limit = g.policy?.maxConcurrentStarts;
       const attributes = {
         name,
-        command: renderCommand(command ?? 'true', sessionCtx, checks, at('command')),
+        command: renderCommand(command ?? 'true', source.conversation ? convCtx : sessionCtx, checks, [...source.at]),
         cwd,
         env,
         group: gname,
         provider: providerName,
         agent,
+        ...(source.resume ? { resume: renderCommand(source.resume.command, convCtx, checks, [...source.resume.at]) } : {}),
+        ...(limit !== undefined ? { startLimit: { concurrent: limit, intervalMs: durationMs(g.policy?.startInterval, DEFAULT_START_INTERVAL_MS) } } : {}),
       };
       const r = resource('tmux_session', name, attributes, [], sensitive.length ? { sensitive: sensitive.map((k) => `env.${k}`) } : {});
       const info: SessionInfo = {
@@ -102,10 +114,11 @@ export function expandGroups(
       const what = c.names.length === 1 ? `session "${c.names[0]}" is` : `sessions ${c.names.map((n) => `"${n}"`).join(', ')} are`;
       report(c.at, `${what} also made by group ${other}`, 'give the groups different name patterns or names');
     }
+    const extras = groupExtras(gname, g, sessions.map((s) => s.costPerMonth), checks, at, warnings);
     out.push({
       info: {
         name: gname, sessions: sessions.map(({ resource: _r, ...s }) => s), costAdjustment: g.costAdjustment ?? 0,
-        perEnvironment: g.perEnvironment ?? false, ...(g.description ? { description: g.description } : {}),
+        perEnvironment: g.perEnvironment ?? false, ...(g.description ? { description: g.description } : {}), ...extras,
         ...(g.names ? {} : { pattern }),
       },
       sessions,

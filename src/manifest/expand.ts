@@ -6,7 +6,8 @@ import { makeChecks, type Checks } from './checks.js';
 import { databaseMigrations, expandEnvironments } from './expand-environments.js';
 import { expandGroups, type ExpandedGroup } from './expand-groups.js';
 import { checkWriters, expandFiles, type Writer } from './expand-files.js';
-import type { EnvironmentInfo, GroupInfo, Problem } from './model.js';
+import type { EnvironmentInfo, GroupInfo, HooksInfo, Problem } from './model.js';
+import { checkAgentPatterns, environmentHooks } from './expand-agents.js';
 import type { Manifest } from './types.js';
 
 export interface Migration {
@@ -32,6 +33,9 @@ export interface Expanded {
   readonly groups: readonly GroupInfo[];
   readonly resources: readonly Resource[];
   readonly problems: readonly Problem[];
+  /** Worth saying on every plan, not worth stopping it (a group over its budget). */
+  readonly warnings: readonly string[];
+  readonly environmentHooks?: HooksInfo;
 }
 
 export function expand(m: Manifest, facts: ExpandFacts): Expanded {
@@ -70,7 +74,9 @@ export function expand(m: Manifest, facts: ExpandFacts): Expanded {
     }
   }
 
-  const groups = expandGroups(m, environments, envByName, facts, checks);
+  const warnings: string[] = [];
+  const groups = expandGroups(m, environments, envByName, facts, checks, warnings);
+  checkAgentPatterns(m, checks);
   for (const g of groups) for (const s of g.sessions) resources.push(s.resource);
 
   const files = expandFiles(m, environments, envs.secrets, checks);
@@ -84,7 +90,8 @@ export function expand(m: Manifest, facts: ExpandFacts): Expanded {
   // Anything inside an environment's directory waits for its worktree.
   const envAt = environmentsByPath(environments);
   const withDeps = resources.map((r) => addWorktreeDependency(r, envAt));
-  return { environments, groups: groups.map((g) => g.info), resources: withDeps, problems };
+  const hooks = environmentHooks(m);
+  return { environments, groups: groups.map((g) => g.info), resources: withDeps, problems, warnings, ...(hooks ? { environmentHooks: hooks } : {}) };
 }
 
 function checkRouting(m: Manifest, groups: readonly ExpandedGroup[], checks: Checks): void {

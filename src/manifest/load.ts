@@ -73,7 +73,8 @@ export function loadManifestText(text: string, file: string, options: LoadOption
       groups: expanded.groups,
       resources: expanded.resources,
       routing: { rules: manifest.routing?.rules ?? [], ...(manifest.routing?.default ? { default: manifest.routing.default } : {}) },
-      warnings: [],
+      ...(expanded.environmentHooks ? { environmentHooks: expanded.environmentHooks } : {}),
+      warnings: expanded.warnings,
       manifestHash: createHash('sha256').update(text).digest('hex').slice(0, 16),
     },
   };

@@ -1,6 +1,6 @@
 /** The expanded manifest: concrete environments, groups and resources, ready for the planner and the day-two operations. */
 import type { Resource } from '../core/resource.js';
-import type { Manifest, RoutingRule } from './types.js';
+import type { Command, Manifest, RoutingRule } from './types.js';
 import type { PathSegment } from './parse.js';
 
 export interface StageInfo {
@@ -41,6 +41,34 @@ export interface GroupInfo {
   readonly perEnvironment: boolean;
   /** The name pattern as written (`pr_impl{n}`), for recognising unmanaged sessions. */
   readonly pattern?: string;
+  /** Text gaia delivers waits until this shows in the pane. */
+  readonly ready?: ReadyInfo;
+  readonly hooks?: HooksInfo;
+  readonly policy?: PolicyInfo;
+}
+
+export interface ReadyInfo {
+  readonly pattern: string;
+  readonly timeoutMs: number;
+}
+
+export interface HookInfo {
+  /** A string runs with `sh -c`, an array directly. */
+  readonly command: Command;
+  readonly timeoutMs: number;
+  readonly description?: string;
+}
+
+export interface HooksInfo {
+  readonly after_create: readonly HookInfo[];
+  readonly before_destroy: readonly HookInfo[];
+}
+
+export interface PolicyInfo {
+  readonly maxConcurrentStarts?: number;
+  readonly startIntervalMs: number;
+  readonly budget?: number;
+  readonly onBudget: 'warn' | 'refuse';
 }
 
 export interface Model {
@@ -55,6 +83,8 @@ export interface Model {
   readonly groups: readonly GroupInfo[];
   readonly resources: readonly Resource[];
   readonly routing: { readonly rules: readonly RoutingRule[]; readonly default?: string };
+  /** Hooks run for every environment (environments.hooks). */
+  readonly environmentHooks?: HooksInfo;
   readonly warnings: readonly string[];
   /** Hash of the manifest text, recorded with each apply. */
   readonly manifestHash: string;

@@ -5,11 +5,49 @@ export type EnvValue = string | number | boolean | { readonly value?: string; re
 export type EnvVars = { readonly [name: string]: EnvValue };
 export type PortSpec = number | { readonly range: readonly [number, number] };
 
+/** Seconds, or a string such as `500ms`, `30s`, `5m`, `1h`. */
+export type Duration = number | string;
+
 export interface ProviderSpec {
-  readonly command: Command;
+  /** Required unless `start` is given (the schema says so). */
+  readonly command?: Command;
+  /** A session's first start, with `{conversation}` for the identifier gaia assigns. Default: command. */
+  readonly start?: Command;
+  /** Continues a recorded conversation, with `{conversation}`. */
+  readonly resume?: Command;
   readonly costPerMonth?: number;
-  readonly agent?: boolean;
+  readonly agent?: boolean | AgentSpec;
   readonly vars?: EnvVars;
+}
+
+export type AgentPreset = 'claude' | 'codex' | 'ollama' | 'aider' | 'gemini' | 'generic';
+
+/** How to read an agent's pane; every field overrides the preset's default. */
+export interface AgentSpec {
+  readonly preset?: AgentPreset;
+  readonly patterns?: { readonly waiting?: string; readonly working?: string; readonly idle?: string };
+  readonly tailLines?: number;
+  readonly activeWindow?: Duration;
+  readonly waitingAlert?: Duration;
+}
+
+export type HookSpec = Command | { readonly command: Command; readonly timeout?: Duration; readonly description?: string };
+
+export interface HooksSpec {
+  readonly after_create?: readonly HookSpec[];
+  readonly before_destroy?: readonly HookSpec[];
+}
+
+export interface ReadySpec {
+  readonly pattern: string;
+  readonly timeout?: Duration;
+}
+
+export interface GroupPolicySpec {
+  readonly maxConcurrentStarts?: number;
+  readonly startInterval?: Duration;
+  readonly budget?: number;
+  readonly onBudget?: 'warn' | 'refuse';
 }
 
 export interface StageSpec {
@@ -33,6 +71,7 @@ export interface EnvironmentsSpec {
   readonly source?: 'worktree' | 'clone';
   readonly sync?: 'rebase' | 'merge';
   readonly stages?: { readonly [stage: string]: StageSpec };
+  readonly hooks?: HooksSpec;
 }
 
 export interface GroupSpec {
@@ -48,6 +87,9 @@ export interface GroupSpec {
   readonly vars?: EnvVars;
   readonly costPerSession?: number;
   readonly costAdjustment?: number;
+  readonly ready?: ReadySpec;
+  readonly hooks?: HooksSpec;
+  readonly policy?: GroupPolicySpec;
 }
 
 export interface FileSpec {

@@ -6,6 +6,8 @@
  *  HEAD, a merge or rebase in progress, a session down or sitting in a dead pane); `info` — worth
  *  knowing, not a problem (ports with nothing listening: the manifest has no "must listen" field;
  *  uncommitted files; a feature branch checked out). */
+import type { AgentReading } from '../agents/state.js';
+import { formatAge } from '../agents/duration.js';
 import type { EnvironmentStatus, SessionStatus, StatusReport } from './status-model.js';
 
 export type Level = 'ok' | 'info' | 'warn' | 'fail';
@@ -139,10 +141,28 @@ function sessionCheck(s: SessionStatus): Check {
   const base = { kind: 'session' as const, subject: s.name };
   switch (s.state) {
     case 'up':
+      if (s.agent) return agentCheck(s, s.agent);
       return { ...base, level: 'ok', text: `${s.name} is running${s.currentCommand ? ` (${s.currentCommand})` : ''}` };
     case 'dead':
       return { ...base, level: 'warn', text: `${s.name}'s command has exited${s.exitStatus === null ? '' : ` with status ${s.exitStatus}`}; the pane is dead (gaia apply restarts it)` };
     case 'down':
       return { ...base, level: 'warn', text: `${s.name} is not running (gaia apply starts it)` };
+  }
+}
+
+/** A live agent: waiting for its person longer than its provider's waitingAlert is degraded; an
+ *  agent gone from its pane (a shell left behind) needs a person too. */
+function agentCheck(s: SessionStatus, a: AgentReading): Check {
+  const base = { kind: 'session' as const, subject: s.name };
+  const age = formatAge(a.ageSeconds);
+  switch (a.state) {
+    case 'waiting':
+      return { ...base, level: a.alert ? 'warn' : 'info', text: `${s.name} has been waiting for input for ${age}: ${a.reason}` };
+    case 'exited':
+    case 'crashed':
+      return { ...base, level: 'warn', text: `${s.name}'s agent is not running: ${a.reason}` };
+    case 'working':
+    case 'idle':
+      return { ...base, level: 'ok', text: `${s.name} is ${a.state} (${age}; ${a.reason})` };
   }
 }

@@ -1,5 +1,6 @@
 /** The status of a project as data: what `gaia status` prints, `--json` emits and the dashboard
  *  serves. Built by a pure function from the manifest model and one observation. */
+import { AGENT_STATES, type AgentReading, type AgentState } from '../agents/state.js';
 import type { Attributes, Json, Observed } from '../core/resource.js';
 import type { EnvironmentInfo, GroupInfo, Model } from '../manifest/model.js';
 import type { EnvGitFacts } from './git-facts.js';
@@ -65,6 +66,8 @@ export interface SessionStatus {
   /** Exit status of a dead pane's command. */
   readonly exitStatus: number | null;
   readonly openTasks: number;
+  /** For an agent session that exists: working, idle, waiting, exited or crashed, since when, and why. */
+  readonly agent?: AgentReading;
 }
 
 export interface GroupStatus {
@@ -101,6 +104,8 @@ export interface StatusReport {
     readonly environments: number;
     readonly sessions: { readonly expected: number; readonly up: number; readonly dead: number; readonly down: number };
     readonly openTasks: number;
+    /** Agent sessions per state, when agent states were read. */
+    readonly agents?: { readonly [S in AgentState]: number };
   };
   readonly warnings: readonly string[];
 }
@@ -121,6 +126,8 @@ export interface StatusInput {
   readonly gitWorktrees: ReadonlySet<string>;
   readonly warnings: readonly string[];
   readonly now: Date;
+  /** Agent readings by session address (absent: not read). */
+  readonly agents?: ReadonlyMap<string, AgentReading>;
 }
 
 const num = (v: Json | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -167,7 +174,14 @@ function totalsOf(environments: number, sessions: readonly SessionStatus[]): Sta
       down: sessions.filter((s) => s.state === 'down').length,
     },
     openTasks: sessions.reduce((n, s) => n + s.openTasks, 0),
+    ...(sessions.some((s) => s.agent) ? { agents: agentCounts(sessions) } : {}),
   };
+}
+
+function agentCounts(sessions: readonly SessionStatus[]): { readonly [S in AgentState]: number } {
+  const counts = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as { [S in AgentState]: number };
+  for (const s of sessions) if (s.agent) counts[s.agent.state]++;
+  return counts;
 }
 
 function environmentStatus(env: EnvironmentInfo, byAddress: ReadonlyMap<string, Observed>, input: StatusInput): EnvironmentStatus {
@@ -230,7 +244,8 @@ function groupStatus(g: GroupInfo, byAddress: ReadonlyMap<string, Observed>, inp
     const o = byAddress.get(s.address);
     const base = { name: s.name, group: g.name, provider: s.provider, ...(s.env ? { env: s.env } : {}), openTasks: input.openTasks.get(s.name) ?? 0 };
     if (!o) return { ...base, state: 'down', owned: input.owned.has(s.address), uptimeSeconds: null, currentCommand: null, pid: null, exitStatus: null };
-    return { ...base, ...readSession(o.attributes, input.now), owned: input.owned.has(s.address) || o.marker !== undefined };
+    const agent = input.agents?.get(s.address);
+    return { ...base, ...readSession(o.attributes, input.now), owned: input.owned.has(s.address) || o.marker !== undefined, ...(agent ? { agent } : {}) };
   });
   return {
     name: g.name,

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Observed, Recorded } from '../core/resource.js';
+import { agentStateDisabled, readAgentStates } from '../agents/observe.js';
 import { observeAll } from '../engine/observe.js';
 import type { Project } from '../engine/project.js';
 import { readGitFacts } from './git-facts.js';
@@ -11,6 +12,8 @@ import { assembleStatus, type StatusReport } from './status-model.js';
 
 export interface StatusOptions {
   readonly now?: () => Date;
+  /** Skip reading agent states (one tmux capture of every agent pane); default: GAIA_NO_AGENT_STATE. */
+  readonly agentStates?: boolean;
 }
 
 /** The raw material, for operations that need more than the report (health, routing). */
@@ -38,6 +41,11 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   const exists = (rel: string, ...rest: string[]) => fs.existsSync(path.resolve(model.root, rel, ...rest));
   const directories = new Set(model.environments.filter((e) => exists(e.path)).map((e) => e.name));
   const gitWorktrees = new Set(model.environments.filter((e) => exists(e.path, '.git')).map((e) => e.name));
+  const now = options.now?.() ?? new Date();
+  // After the observation: only agent sessions that exist are captured (one tmux invocation for all).
+  const agents = (options.agentStates ?? !agentStateDisabled())
+    ? await readAgentStates({ model, observed: new Map(observation.observed.filter((o) => o.kind === 'tmux_session').map((o) => [o.address, o])), store, ctx, now })
+    : undefined;
   const report = assembleStatus({
     model,
     observed: observation.observed,
@@ -49,7 +57,8 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
     directories,
     gitWorktrees,
     warnings: observation.warnings.map((w) => (w.address ? `${w.text} (${w.address})` : w.text)),
-    now: options.now?.() ?? new Date(),
+    now,
+    ...(agents ? { agents } : {}),
   });
   return { report, observed: observation.observed, recorded };
 }

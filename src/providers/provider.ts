@@ -10,6 +10,14 @@ export interface ObserveContext {
   /** tmux `-L` socket name; undefined means the user's default server. */
   readonly tmuxSocket?: string;
   readonly exec: Executor;
+  /** The state store's conversation identifiers of agent sessions (start/resume templates). */
+  readonly conversations?: ConversationIds;
+}
+
+/** Where an agent session's conversation identifier is kept between its starts. */
+export interface ConversationIds {
+  get(address: string): Promise<string | undefined>;
+  set(address: string, id: string): Promise<void>;
 }
 
 export interface ObserveRequest {

@@ -2,6 +2,8 @@
  *  and port), session groups (up/down against the manifest, provider, uptime, command) and the
  *  sessions gaia does not manage. */
 import { createColors } from 'picocolors';
+import { formatAge } from '../agents/duration.js';
+import type { AgentReading } from '../agents/state.js';
 import type { EnvironmentStatus, GroupStatus, SessionState, StageStatus, StatusReport, UnmanagedSession } from '../ops/status-model.js';
 import { cell, formatUptime, plural, providerIndicator, widthOf, type Colors } from './status-parts.js';
 
@@ -79,7 +81,7 @@ function groupLines(c: Colors, g: GroupStatus, nameW: number): string[] {
   const lines = [`  ${c.bold(g.name)}  ${count}${extra ? ` (${extra})` : ''}  ${providers}${g.description ? c.dim(`  — ${g.description}`) : ''}`];
   for (const s of g.sessions) {
     const state = s.state === 'up' ? c.green('up  ') : s.state === 'dead' ? c.red('dead') : c.red('down');
-    const detail = s.state === 'up' ? `${formatUptime(s.uptimeSeconds).padStart(6)}  ${s.currentCommand ?? ''}`
+    const detail = s.state === 'up' ? `${formatUptime(s.uptimeSeconds).padStart(6)}  ${s.agent ? `${agentLabel(c, s.agent)}  ` : ''}${s.currentCommand ?? ''}`
       : s.state === 'dead' ? `${''.padStart(6)}  ${c.red(`exited${s.exitStatus === null ? '' : ` ${s.exitStatus}`}`)}`
       : '';
     const tasks = s.openTasks ? c.cyan(`  ${plural(s.openTasks, 'task')}`) : '';
@@ -101,4 +103,20 @@ function unmanagedLines(c: Colors, list: readonly UnmanagedSession[]): string[] 
   }
   if (others.length) lines.push(`    ${c.dim(`${plural(others.length, 'other session')}: ${others.map((u) => u.name).join(', ')}`)}`);
   return lines;
+}
+
+/** `waiting 12m` (yellow; red past the provider's waitingAlert), `working 3m`, `idle 1h`, `crashed`. */
+function agentLabel(c: Colors, a: AgentReading): string {
+  const text = `${a.state} ${formatAge(a.ageSeconds)}`.padEnd(11);
+  switch (a.state) {
+    case 'waiting':
+      return a.alert ? c.red(c.bold(text)) : c.yellow(text);
+    case 'working':
+      return c.green(text);
+    case 'idle':
+      return c.dim(text);
+    case 'exited':
+    case 'crashed':
+      return c.red(text);
+  }
 }

@@ -1,7 +1,7 @@
 /** Apply history: one row per apply, one per step, written as each lands. */
 import type { Kysely } from 'kysely';
 import type { ApplyRecord, StepRecord } from './store.js';
-import { optional, parseJson } from './rows.js';
+import { chunks, optional, parseJson } from './rows.js';
 import type { Database } from './schema.js';
 
 export async function beginApply(
@@ -18,19 +18,29 @@ export async function beginApply(
 }
 
 export async function recordStep(db: Kysely<Database>, applyId: number, step: StepRecord): Promise<void> {
-  await db
-    .insertInto('apply_steps')
-    .values({
-      apply_id: applyId,
-      address: step.address,
-      action: step.action,
-      status: step.status,
-      error: step.error ?? null,
-      argv: step.argv === undefined ? null : JSON.stringify(step.argv),
-      stderr: step.stderr ?? null,
-      at: step.at,
-    })
-    .execute();
+  await recordSteps(db, applyId, [step]);
+}
+
+/** Rows per INSERT: 8 parameters each stays far below SQLite's (32,766) and PostgreSQL's (65,535) limits. */
+const STEPS_PER_INSERT = 500;
+
+/** Many steps, in order, a few statements in all (the caller's transaction makes them land together). */
+export async function recordSteps(db: Kysely<Database>, applyId: number, steps: readonly StepRecord[]): Promise<void> {
+  for (const chunk of chunks(steps, STEPS_PER_INSERT)) {
+    await db
+      .insertInto('apply_steps')
+      .values(chunk.map((step) => ({
+        apply_id: applyId,
+        address: step.address,
+        action: step.action,
+        status: step.status,
+        error: step.error ?? null,
+        argv: step.argv === undefined ? null : JSON.stringify(step.argv),
+        stderr: step.stderr ?? null,
+        at: step.at,
+      })))
+      .execute();
+  }
 }
 
 export async function finishApply(

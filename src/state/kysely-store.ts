@@ -10,7 +10,7 @@ import * as lookups from './lookups.js';
 import * as reconcile from './reconciles.js';
 import * as resources from './resources.js';
 import type { Database } from './schema.js';
-import type { ApplyRecord, LockHolder, LockResult, StateStore, StepRecord } from './store.js';
+import type { ApplyRecord, LandedBatch, LockHolder, LockResult, StateStore, StepRecord } from './store.js';
 import * as tasks from './tasks.js';
 
 export type { TaskRecord, NewTask, TaskFilter } from './tasks.js';
@@ -61,6 +61,16 @@ export class KyselyStateStore implements StateStore {
 
   forget(address: string): Promise<void> {
     return resources.forget(this.#db, address);
+  }
+
+  /** What one batch of an apply did, in one transaction (see StateStore.landed). */
+  landed(applyId: number, batch: LandedBatch): Promise<void> {
+    const at = this.#stamp();
+    return this.#db.transaction().execute(async (trx) => {
+      if (batch.record.length) await resources.upsert(trx, batch.record.map(masked), at);
+      if (batch.forget.length) await resources.forgetMany(trx, batch.forget);
+      if (batch.steps.length) await history.recordSteps(trx, applyId, batch.steps);
+    });
   }
 
   beginApply(meta: { readonly command: string; readonly manifestHash: string }): Promise<number> {

@@ -53,3 +53,12 @@ export async function upsert(db: Kysely<Database>, entries: readonly Recorded[],
 export async function forget(db: Kysely<Database>, address: string): Promise<void> {
   await db.deleteFrom('resources').where('address', '=', address).execute();
 }
+
+/** Addresses per DELETE: one parameter each. */
+const ADDRESSES_PER_DELETE = 5000;
+
+export async function forgetMany(db: Kysely<Database>, addresses: readonly string[]): Promise<void> {
+  for (const chunk of chunks(addresses, ADDRESSES_PER_DELETE)) {
+    await db.deleteFrom('resources').where('address', 'in', chunk).execute();
+  }
+}

@@ -36,11 +36,23 @@ export interface ApplyRecord {
   readonly summary?: string;
 }
 
+export interface LandedBatch {
+  readonly record: readonly Recorded[];
+  readonly forget: readonly string[];
+  readonly steps: readonly StepRecord[];
+}
+
 export interface StateStore {
   recorded(): Promise<readonly Recorded[]>;
   /** Insert or replace what gaia owns at `address`; call as soon as a step lands. */
   record(entry: Recorded): Promise<void>;
   forget(address: string): Promise<void>;
+  /** Many records in one transaction: all or none (an apply's write-ahead records of a wave). */
+  recordMany(entries: readonly Recorded[]): Promise<void>;
+  /** What one provider batch of an apply did — records, forgets and history steps — in one
+   *  transaction: the batch's results arrive together, and a statement and commit each made an
+   *  apply of 8,000 resources spend seconds in the state store. */
+  landed(applyId: number, batch: LandedBatch): Promise<void>;
   beginApply(meta: { readonly command: string; readonly manifestHash: string }): Promise<number>;
   recordStep(applyId: number, step: StepRecord): Promise<void>;
   finishApply(applyId: number, status: 'done' | 'failed', summary: string): Promise<void>;

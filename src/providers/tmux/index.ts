@@ -1,6 +1,6 @@
 /** The tmux provider: `tmux_session`, observed with one list-sessions, applied in chained batches. */
 import type { Provider } from '../provider.js';
-import { applyTmux } from './apply.js';
+import { applyTmuxSessions } from './agents-apply.js';
 import { observeTmux } from './observe.js';
 import { tmuxKinds } from './spec.js';
 import { tmuxSteps } from './steps.js';
@@ -10,7 +10,7 @@ export const tmuxProvider: Provider = {
   kinds: tmuxKinds,
   observe: observeTmux,
   steps: tmuxSteps,
-  apply: applyTmux,
+  apply: applyTmuxSessions,
 };
 
 export { capturePanes, type CaptureOptions } from './capture.js';

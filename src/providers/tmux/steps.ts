@@ -3,6 +3,7 @@
 import { assertNever, type Change } from '../../core/plan.js';
 import type { ObserveContext, Step } from '../provider.js';
 import { invocation } from './commands.js';
+import { keepsConversation } from './conversation.js';
 import { prepare } from './work.js';
 
 function describe(change: Change, name: string): string {
@@ -29,5 +30,9 @@ export function tmuxSteps(change: Change, ctx: ObserveContext): readonly Step[] 
   if (!p.ok) return [{ address: change.address, description: `cannot apply: ${p.error}` }];
   const { work } = p;
   if (work.commands.length === 0) return [];
-  return [{ address: change.address, description: describe(change, work.name), argv: invocation(ctx, work.commands) }];
+  // The identifier is only known at apply time (from the state store, or new): say which template runs when.
+  const conversation = (change.action === 'create' || change.action === 'replace') && keepsConversation(change.after)
+    ? `; {conversation} becomes a new identifier${change.after?.resume !== undefined ? ', or, with one on record, the resume template runs with it instead' : ''}`
+    : '';
+  return [{ address: change.address, description: `${describe(change, work.name)}${conversation}`, argv: invocation(ctx, work.commands) }];
 }

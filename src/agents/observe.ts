@@ -1,0 +1,103 @@
+/** Agent states for a whole project in one go: the panes of every live agent session captured in
+ *  one tmux invocation (`capturePanes` chains them), what was remembered from the last look read
+ *  and written as one value in the state store's kv table, the pure classification in between.
+ *  No process per session. `GAIA_NO_AGENT_STATE=1` turns it off (benchmarks compare both). */
+import { createHash } from 'node:crypto';
+import type { Observed } from '../core/resource.js';
+import type { Model } from '../manifest/model.js';
+import { capturePanes } from '../providers/tmux/capture.js';
+import type { ObserveContext } from '../providers/provider.js';
+import { agentProfile, compilePatterns, type AgentProfile, type CompiledPatterns } from './profile.js';
+import { classify, type AgentMemory, type AgentReading, type PaneFacts } from './state.js';
+
+/** The kv key of the remembered looks: `{ [address]: AgentMemory }`. */
+export const MEMORY_KEY = 'agent-state';
+
+export interface KvStore {
+  getValue(key: string): Promise<string | undefined>;
+  setValue(key: string, value: string): Promise<void>;
+}
+
+export interface AgentSession {
+  readonly name: string;
+  readonly address: string;
+  readonly profile: AgentProfile;
+  readonly patterns: CompiledPatterns;
+}
+
+export const agentStateDisabled = (environ: NodeJS.ProcessEnv = process.env): boolean =>
+  environ.GAIA_NO_AGENT_STATE !== undefined && environ.GAIA_NO_AGENT_STATE !== '' && environ.GAIA_NO_AGENT_STATE !== '0';
+
+/** The manifest's agent sessions with their profiles (patterns compiled once per provider). */
+export function agentSessions(model: Pick<Model, 'groups' | 'manifest'>): readonly AgentSession[] {
+  const byProvider = new Map<string, { profile: AgentProfile; patterns: CompiledPatterns } | undefined>();
+  const out: AgentSession[] = [];
+  for (const g of model.groups) {
+    for (const s of g.sessions) {
+      if (!s.agent || s.provider === null) continue;
+      if (!byProvider.has(s.provider)) {
+        const profile = agentProfile(s.provider, model.manifest.providers?.[s.provider]);
+        byProvider.set(s.provider, profile && { profile, patterns: compilePatterns(profile.patterns) });
+      }
+      const p = byProvider.get(s.provider);
+      if (p) out.push({ name: s.name, address: s.address, ...p });
+    }
+  }
+  return out;
+}
+
+function readMemory(raw: string | undefined): Record<string, AgentMemory> {
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, AgentMemory>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export function paneFacts(o: Observed, screen: string | undefined): PaneFacts {
+  const a = o.attributes;
+  return {
+    paneDead: a.paneDead === true,
+    exitStatus: num(a.paneDeadStatus),
+    currentCommand: typeof a.currentCommand === 'string' && a.currentCommand !== '' ? a.currentCommand : null,
+    activity: num(a.activity),
+    ...(screen === undefined ? {} : { screen, screenHash: createHash('sha1').update(screen).digest('hex').slice(0, 16) }),
+  };
+}
+
+export interface ReadAgentsInput {
+  readonly model: Pick<Model, 'groups' | 'manifest'>;
+  /** The tmux sessions observed (status's observation), by address. */
+  readonly observed: ReadonlyMap<string, Observed>;
+  readonly store: KvStore;
+  readonly ctx: Pick<ObserveContext, 'tmuxSocket' | 'exec'>;
+  readonly now: Date;
+}
+
+/** A reading per agent session that exists; sessions that are down have none (status says "down"). */
+export async function readAgentStates(input: ReadAgentsInput): Promise<ReadonlyMap<string, AgentReading>> {
+  const sessions = agentSessions(input.model).filter((s) => input.observed.has(s.address));
+  if (sessions.length === 0) return new Map();
+  const alive = sessions.filter((s) => input.observed.get(s.address)?.attributes.paneDead !== true).map((s) => s.name);
+  const [screens, raw] = await Promise.all([
+    alive.length ? capturePanes(alive, input.ctx) : Promise.resolve(new Map<string, string>()),
+    input.store.getValue(MEMORY_KEY),
+  ]);
+  const memory = readMemory(raw);
+  const nowMs = input.now.getTime();
+  const readings = new Map<string, AgentReading>();
+  const next: Record<string, AgentMemory> = {};
+  for (const s of sessions) {
+    const o = input.observed.get(s.address)!;
+    const r = classify({ facts: paneFacts(o, screens.get(s.name)), profile: s.profile, patterns: s.patterns, memory: memory[s.address], nowMs });
+    readings.set(s.address, r.reading);
+    next[s.address] = r.memory;
+  }
+  // Sessions not seen this time keep what was remembered (a filtered or failed look forgets nothing).
+  await input.store.setValue(MEMORY_KEY, JSON.stringify({ ...memory, ...next }));
+  return readings;
+}
