@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { hasChanges, PLAN_FORMAT_VERSION, type Plan } from '../core/plan.js';
+import { applyHooks } from '../agents/hooks.js';
 import { applyPlan, type ApplyResult } from '../engine/apply.js';
 import { makePlan } from '../engine/plan.js';
 import type { Project } from '../engine/project.js';
@@ -96,6 +97,7 @@ export async function runApply(
       command,
       manifestHash: project.model.manifestHash,
       log: (line) => out(line),
+      hooks: applyHooks(project.model, project.ctx, (line) => out(line)),
     });
     out(applySummary(result, destroy));
     return result.ok ? 0 : 1;

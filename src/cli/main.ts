@@ -18,6 +18,8 @@ import * as health from './health.js';
 import * as status from './status.js';
 import * as task from './task.js';
 import * as serve from './serve.js';
+import * as send from './send.js';
+import * as importCmd from './import.js';
 import { totalSpawned } from '../providers/exec.js';
 
 export const VERSION = '0.1.0';
@@ -55,6 +57,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   cost.register(program, setCode);
   task.register(program, setCode);
   serve.register(program, setCode);
+  send.register(program, setCode);
+  importCmd.register(program, setCode);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

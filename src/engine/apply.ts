@@ -35,6 +35,22 @@ export interface ApplyOptions {
   readonly manifestHash: string;
   readonly log: (line: string) => void;
   readonly now?: () => Date;
+  /** The manifest's hooks around changes (before_destroy, after_create); their runs are recorded as steps. */
+  readonly hooks?: ChangeHooks;
+}
+
+/** What hooks did for a set of changes: steps for the history, and the changes they stop or fail. */
+export interface HookPass {
+  readonly steps: readonly StepRecord[];
+  /** Address → why: for `before`, changes that must not run; for `after`, changes that count as failed. */
+  readonly failed: ReadonlyMap<string, string>;
+}
+
+export interface ChangeHooks {
+  /** Before a wave's changes reach their providers. */
+  before(changes: readonly Change[], force: boolean): Promise<HookPass>;
+  /** After a wave's changes landed (only the ones that did). */
+  after(changes: readonly Change[]): Promise<HookPass>;
 }
 
 
@@ -72,7 +88,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
       failedDelete ??= { address: pre.deletes.find(notDone) };
       return failedDelete.address ?? pre.own.get(c.address)?.find(notDone);
     };
-    const runnable: Change[] = [];
+    let runnable: Change[] = [];
     for (const c of wave) {
       const blocker = blockerOf(c);
       const refusal = refusalOf(c, options);
@@ -82,6 +98,12 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
         await store.forget(c.address);
         await finish(c, { address: c.address, action: c.action, status: 'done', notes: ['forgotten (already gone)'] });
       } else runnable.push(c);
+    }
+    if (options.hooks) {
+      const pass = await options.hooks.before(runnable, options.force);
+      for (const s of pass.steps) await store.recordStep(applyId, s);
+      for (const c of runnable) if (pass.failed.has(c.address)) await finish(c, { address: c.address, action: c.action, status: 'refused', error: pass.failed.get(c.address)! });
+      runnable = runnable.filter((c) => !pass.failed.has(c.address));
     }
     // Write-ahead: a create killed half-way is still known to be gaia's on the next plan.
     const pending = runnable.filter((c) => c.action === 'create').map((c) => recordOf(c, `${PENDING_PREFIX}${c.specHash ?? ''}`));
@@ -127,6 +149,11 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
       await store.landed(applyId, landed);
       for (const line of lines) options.log(line);
     }));
+    if (options.hooks) {
+      const pass = await options.hooks.after(runnable.filter((c) => results.get(c.address)?.status === 'done'));
+      for (const s of pass.steps) await store.recordStep(applyId, s);
+      for (const [address, error] of pass.failed) results.set(address, { ...results.get(address)!, status: 'failed', error });
+    }
   }
 
   const all = plan.changes.filter((c) => c.action !== 'noop').map((c) => results.get(c.address)!).filter(Boolean);

@@ -1,6 +1,7 @@
 /** Environments: names, directories, branches, stage ports (stable allocation) and databases. Pure. */
 import { allocatePorts, type PortRequest } from '../core/ports.js';
 import { branchNameProblem, insideRoot } from './names.js';
+import { countProblem, MAX_COUNT } from './limits.js';
 import { resolveVars, type Checks } from './checks.js';
 import type { ExpandFacts, Migration } from './expand.js';
 import type { EnvironmentInfo, StageInfo } from './model.js';
@@ -44,6 +45,11 @@ export function expandEnvironments(m: Manifest, facts: ExpandFacts, checks: Chec
     if (spec.count !== undefined) report(['environments', 'count'], 'give either count (with name) or names, not both', 'remove count, or replace names with name: dev{n}');
     names = [...spec.names];
   } else if (spec.count !== undefined) {
+    const tooMany = countProblem(spec.count);
+    if (tooMany) {
+      report(['environments', 'count'], tooMany, `use a count from 1 to ${MAX_COUNT}`);
+      return { environments: [], secrets: [] };
+    }
     const pattern = spec.name ?? 'env{n}';
     patternBroken = spec.count > 1 && !pattern.includes('{n}');
     if (patternBroken) report(['environments', 'name'], `pattern "${pattern}" has no {n}, so all ${spec.count} environments get the same name`, 'add {n}, e.g. dev{n}');

@@ -3,6 +3,7 @@ import { resource, type Json, type Resource } from '../core/resource.js';
 import { DEFAULT_START_INTERVAL_MS } from '../agents/defaults.js';
 import { durationMs } from '../agents/duration.js';
 import { tmuxNameProblem } from './names.js';
+import { countProblem, MAX_COUNT } from './limits.js';
 import { didYouMean } from './suggest.js';
 import { renderText, shellQuote, type TemplateContext } from './template.js';
 import { resolveVars, type Checks, type ResolvedVars } from './checks.js';
@@ -150,6 +151,11 @@ function groupSlots(
     if (g.cwd !== undefined && g.env === undefined) report(at('cwd'), 'a perEnvironment group works in each environment\'s directory; remove cwd');
     if (environments.length === 0) report(at('perEnvironment'), 'there are no environments to attach the group to', 'add an environments: section, or use count: N instead');
     return environments.map((env) => ({ env }));
+  }
+  const tooMany = g.names ? undefined : countProblem(g.count ?? 0);
+  if (tooMany) {
+    report(at('count'), tooMany, `use a count from 1 to ${MAX_COUNT}`);
+    return [];
   }
   const n = g.names ? g.names.length : g.count ?? 0;
   return Array.from({ length: n }, () => (fixedEnv ? { env: fixedEnv } : {}));

@@ -47,6 +47,9 @@ export function expand(m: Manifest, facts: ExpandFacts): Expanded {
   const resources: Resource[] = [];
   const writers: Writer[] = [];
 
+  // gaia's own state file is a path in the manifest like any other: it stays inside the project.
+  checks.rootPath(m.settings?.state ?? '.gaia/state.db', ['settings', 'state']);
+
   // Environments: branch → worktree, then per stage a port and a database.
   const repoPath = checks.rootPath(m.repository?.path ?? '.', ['repository', 'path']);
   for (const env of environments) {

@@ -4,7 +4,7 @@ import { observeAll } from '../engine/observe.js';
 import type { Project } from '../engine/project.js';
 import { providerFor } from '../providers/registry.js';
 import type { TaskRecord } from '../state/kysely-store.js';
-import { deliver, deliveryProblem } from './deliver.js';
+import { deliver, deliveryProblem, readyFor } from './deliver.js';
 import { route, type RouteRequest, type RouteResult } from './routing.js';
 
 export interface AddTaskInput extends RouteRequest {
@@ -52,7 +52,8 @@ export async function addTask(project: Project, input: AddTaskInput): Promise<Ad
     session: routed.session,
   });
   if (!input.deliver) return { kind: 'added', task, route: routed };
-  const delivery = await deliver(routed.session, input.text, project.ctx);
+  const ready = readyFor(project.model, routed.session);
+  const delivery = await deliver(routed.session, input.text, project.ctx, ready ? { ready } : {});
   if (delivery.ok) await project.store.markTaskDelivered(task.id);
   return { kind: 'added', task: delivery.ok ? { ...task, delivered: true } : task, route: routed, delivery };
 }

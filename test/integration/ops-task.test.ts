@@ -72,9 +72,9 @@ describe('gaia task on real tmux sessions', () => {
     expect(list.find((t) => t.text === text)).toMatchObject({ session: 'dev2_worker', env: 'dev2', delivered: true });
   });
 
-  it('refuses to deliver text with a newline, recording nothing', async () => {
+  it('refuses to deliver text with an escape sequence, recording nothing', async () => {
     const before = (await project.store.listTasks()).length;
-    expect(await add('line one\nrm -rf ~', { env: 'dev1' }, true)).toMatch(/^refused: .*newline/);
+    expect(await add('line one\x1b[A', { env: 'dev1' }, true)).toMatch(/^refused: .*control character/);
     expect((await project.store.listTasks()).length).toBe(before);
   });
 

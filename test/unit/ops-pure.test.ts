@@ -6,7 +6,7 @@ import { assessHealth, exitCodeOf, type HealthProbes } from '../../src/ops/healt
 import { recognise, sessionPatterns, templateRegex } from '../../src/ops/patterns.js';
 import { route } from '../../src/ops/routing.js';
 import { filterStatus, type EnvironmentStatus, type SessionStatus, type StatusReport } from '../../src/ops/status-model.js';
-import { chunks, deliveryProblem } from '../../src/ops/deliver.js';
+import { deliveryProblem } from '../../src/ops/deliver.js';
 import type { EnvironmentInfo, GroupInfo, Model, SessionInfo } from '../../src/manifest/model.js';
 
 const env = (name: string): EnvironmentInfo => ({ name, index: Number(name.slice(3)), path: `envs/${name}`, branch: `env/${name}`, base: 'main', source: 'worktree', sync: 'rebase', stages: [] });
@@ -203,13 +203,10 @@ describe('status filters', () => {
 });
 
 describe('delivery text', () => {
-  it('accepts shell metacharacters (they are typed, not run) but refuses newlines and escapes', () => {
+  it('accepts shell metacharacters, tabs and newlines (pasted as text, never run) but refuses escapes and empty text', () => {
     expect(deliveryProblem('echo "$(touch /tmp/x)"; rm -rf \'~\'')).toBeUndefined();
-    expect(deliveryProblem('two\nlines')).toMatch(/newline/);
-    expect(deliveryProblem('\x1b[A')).toMatch(/control/);
-  });
-  it('splits long text on code points, never inside a surrogate pair', () => {
-    const parts = chunks('a😀b😀', 2);
-    expect(parts).toEqual(['a😀', 'b😀']);
+    expect(deliveryProblem('two\nlines\twith a tab')).toBeUndefined();
+    expect(deliveryProblem('\x1b[A')).toMatch(/control character U\+001B/);
+    expect(deliveryProblem('  \n ')).toMatch(/empty/);
   });
 });

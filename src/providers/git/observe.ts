@@ -30,7 +30,13 @@ export async function observeGit(request: ObserveRequest, ctx: ObserveContext): 
   const warnings: PlanWarning[] = [];
   const targets = collectTargets(request, warnings);
   const root = canonical(ctx.root);
-  const repoOf = (rel: string) => canonical(path.resolve(ctx.root, rel));
+  // Memoised: every target of a repository names the same one, and a realpath each added up at 1,000 targets.
+  const repoDirs = new Map<string, string>();
+  const repoOf = (rel: string) => {
+    let dir = repoDirs.get(rel);
+    if (dir === undefined) repoDirs.set(rel, (dir = canonical(path.resolve(ctx.root, rel))));
+    return dir;
+  };
 
   const repos = new Map<string, { readonly rel: string; readonly firstAddress: string }>();
   for (const t of targets) {

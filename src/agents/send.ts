@@ -1,0 +1,67 @@
+/** `gaia send`: which sessions a target names, and delivery to each of them, side by side, every
+ *  result kept (keep-going): one failed session never stops the others. */
+import type { GroupInfo, Model } from '../manifest/model.js';
+import type { ObserveContext } from '../providers/provider.js';
+import { deliverText, type DeliverOptions, type Delivery } from '../providers/tmux/deliver.js';
+
+export interface SendTarget {
+  readonly session: string;
+  readonly group: string;
+  readonly ready?: GroupInfo['ready'];
+}
+
+export type Targets = { readonly ok: true; readonly targets: readonly SendTarget[] } | { readonly ok: false; readonly error: string; readonly hint?: string };
+
+/** A group name (all its sessions), a session name, or every session with `all`. */
+export function resolveTargets(model: Pick<Model, 'groups'>, target: string | undefined, all: boolean): Targets {
+  const of = (g: GroupInfo) => g.sessions.map((s): SendTarget => ({ session: s.name, group: g.name, ...(g.ready ? { ready: g.ready } : {}) }));
+  if (all) {
+    if (target !== undefined) return { ok: false, error: `give either a target or --all, not both (got "${target}")` };
+    return { ok: true, targets: model.groups.flatMap(of) };
+  }
+  if (target === undefined) return { ok: false, error: 'send needs a target: a session, a group, or --all', hint: 'gaia send pr_impl1 "text", gaia send pr_review "text", gaia send --all "text"' };
+  const group = model.groups.find((g) => g.name === target);
+  if (group) return { ok: true, targets: of(group) };
+  for (const g of model.groups) {
+    const s = g.sessions.find((x) => x.name === target);
+    if (s) return { ok: true, targets: of(g).filter((t) => t.session === s.name) };
+  }
+  return {
+    ok: false,
+    error: `"${target}" is neither a session nor a group of the manifest`,
+    hint: `groups: ${model.groups.map((g) => g.name).join(', ') || 'none'}`,
+  };
+}
+
+export interface SendResult {
+  readonly session: string;
+  readonly group: string;
+  readonly delivery: Delivery;
+  /** 0 delivered and confirmed, 1 not. */
+  readonly exit: 0 | 1;
+  /** The last non-empty lines of the pane afterwards (what the program made of it), or the error. */
+  readonly tail: readonly string[];
+}
+
+export const tailLines = (screen: string | undefined, n = 3): readonly string[] =>
+  (screen ?? '').split('\n').map((l) => l.trimEnd()).filter((l) => l !== '').slice(-n);
+
+/** Deliver to every target, at most `parallel` at once; results in target order. */
+export async function sendAll(
+  targets: readonly SendTarget[], text: string, ctx: Pick<ObserveContext, 'tmuxSocket' | 'exec'>,
+  options: { readonly parallel?: number; readonly deliver?: Omit<DeliverOptions, 'ready'>; readonly onResult?: (r: SendResult) => void } = {},
+): Promise<readonly SendResult[]> {
+  const results: SendResult[] = new Array(targets.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < targets.length; i = next++) {
+      const t = targets[i]!;
+      const delivery = await deliverText(t.session, text, ctx, { ...options.deliver, ...(t.ready ? { ready: t.ready } : {}) });
+      const r: SendResult = { session: t.session, group: t.group, delivery, exit: delivery.ok ? 0 : 1, tail: delivery.ok ? tailLines(delivery.screen) : [delivery.error] };
+      results[i] = r;
+      options.onResult?.(r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel ?? 8, targets.length)) }, worker));
+  return results;
+}
