@@ -6,9 +6,11 @@
  *  1. a dead pane: exit status 0 → exited, anything else (a status, a signal) → crashed;
  *  2. the waiting pattern on the pane's last lines → waiting (a permission prompt, a question);
  *  3. the working pattern → working;
- *  4. pane content that changed within the active window → working;
- *  5. a shell in the foreground (and no pattern matched) → exited: the agent is gone, its shell stayed;
- *  6. otherwise idle (the idle pattern, when it matches, is named as the evidence).
+ *  4. the idle pattern → idle (an agent that just finished has just changed its pane, so its prompt
+ *     is better evidence than the time of its last output);
+ *  5. pane content that changed within the active window → working (agents without patterns);
+ *  6. a shell in the foreground (and no pattern matched) → exited: the agent is gone, its shell stayed;
+ *  7. otherwise idle: quiet for longer than the active window.
  *  "Changed" is judged by the hash of the screen against the one remembered from the last look;
  *  on a first look (nothing remembered) by tmux's time of the pane's last output. */
 import { isShell } from '../providers/tmux/session.js';
@@ -116,6 +118,9 @@ export function classify(input: ClassifyInput): { readonly reading: AgentReading
   } else if ((matched = match('working', patterns.working, lines))) {
     state = 'working';
     reason = `busy: ${matched.line || `/${matched.regex}/`}`;
+  } else if ((matched = match('idle', patterns.idle, lines))) {
+    state = 'idle';
+    reason = `at its prompt: ${matched.line || `/${matched.regex}/`}`;
   } else if (recent) {
     state = 'working';
     reason = `the pane changed ${changedAgo}s ago`;
@@ -124,9 +129,7 @@ export function classify(input: ClassifyInput): { readonly reading: AgentReading
     reason = `a shell (${facts.currentCommand}) is in the foreground, not the agent`;
   } else {
     state = 'idle';
-    matched = match('idle', patterns.idle, lines);
-    const quiet = changedAgo === null ? 'no change seen yet' : `quiet for ${changedAgo}s`;
-    reason = matched ? `at its prompt (${quiet})` : quiet;
+    reason = changedAgo === null ? 'no output seen' : `no output for ${changedAgo}s`;
   }
 
   const fresh = (): number => {

@@ -15,7 +15,11 @@ export interface Parsed {
   locate(path: readonly PathSegment[], at?: 'key' | 'value'): { line: number; col: number };
 }
 
-export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
+/** A manifest is counts and templates (the 26-session reference system is 4 KB). The YAML library
+ *  spends ~5 µs per byte on the densest documents, so this bounds any manifest to about a second. */
+export const MAX_MANIFEST_BYTES = 256 * 1024;
+/** A document that repeats a key thousands of times needs a few errors, not one per line. */
+const MAX_DUPLICATE_REPORTS = 20;
 /** Alias expansions allowed when turning YAML into data: a "billion laughs" document stops here. */
 const MAX_ALIAS_COUNT = 200;
 /** Flow collections (`[[[…`) nested deeper than this are refused before parsing: the YAML composer
@@ -52,7 +56,9 @@ export function parseManifestText(text: string, file: string): Parsed {
 
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+    // uniqueKeys is checked below: the library compares each key with every earlier one (quadratic:
+    // 40,000 keys took 200 s), a Set per mapping does it in one pass.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true });
   } catch (e) {
     return refuse(error({ line: 1, col: 1 }, `YAML: ${firstLine(e instanceof Error ? e.message : String(e))}`));
   }
@@ -60,6 +66,11 @@ export function parseManifestText(text: string, file: string): Parsed {
     const d = describeYamlError(e, text, doc, posOf);
     return error(d.pos, d.message, d.fix);
   });
+  for (const dup of duplicateKeys(doc)) {
+    const first = posOf(dup.first);
+    errors.push(error(posOf(dup.at), `YAML syntax: key "${dup.key}" appears twice in the same mapping (first at ${first.line}:${first.col})`, 'remove or rename one of them, or merge their contents'));
+  }
+  errors.sort((a, b) => a.line - b.line || a.col - b.col);
   const locate = (path: readonly PathSegment[], at: 'key' | 'value' = 'value') => locateIn(doc, path, at, posOf);
 
   let value: unknown;
@@ -170,6 +181,28 @@ function openQuoteAt(doc: Document.Parsed, offset: number): number | undefined {
     },
   });
   return start;
+}
+
+/** Every scalar key that repeats one earlier in its mapping (as the library's uniqueKeys would report),
+ *  found with one Set per mapping. */
+function duplicateKeys(doc: Document.Parsed): { key: string; at: number; first: number }[] {
+  const found: { key: string; at: number; first: number }[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        const k = pair.key;
+        if (!isScalar(k) || !k.range) continue;
+        const id = `${typeof k.value}:${String(k.value)}`;
+        const first = seen.get(id);
+        if (first === undefined) seen.set(id, k.range[0]);
+        else found.push({ key: String(k.value), at: k.range[0], first });
+        if (found.length >= MAX_DUPLICATE_REPORTS) return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** The key written at `offset` and the offset of its first occurrence in the same mapping. */

@@ -7,6 +7,8 @@ export type Rand = () => number;
 export interface FuzzCase {
   readonly name: string;
   readonly text: string;
+  /** A legal but very large manifest gets longer than the usual bound: it is work, not an attack. */
+  readonly boundMs?: number;
 }
 
 const int = (r: Rand, n: number) => Math.floor(r() * n);
@@ -200,7 +202,24 @@ function safeStringify(v: unknown, r: Rand): string {
   }
 }
 
-/** One case from a seed document: 1–3 tree mutations, then (often) a text mutation on top. */
+/** Changes a careful author makes: small counts, other plain names, optional parts dropped. They keep
+ *  many manifests valid, so the planner and renderers see varied valid input too. */
+function mutateBenign(doc: Record<string, unknown>, r: Rand): string {
+  const all = paths(doc).slice(1);
+  const counts = all.filter((p) => p[p.length - 1] === 'count');
+  const strings = all.filter((p) => typeof getAt(doc, p) === 'string' && !['version', 'command', 'migrations', 'schema', 'base', 'path', 'socket', 'state'].includes(String(p[p.length - 1])));
+  const optional = all.filter((p) => ['description', 'vars', 'cost', 'routing', 'files', 'costPerMonth', 'agent', 'sync', 'preventDestroy', 'port', 'database'].includes(String(p[p.length - 1])));
+  const op = pick(r, ['count', 'name', 'drop', 'drop']);
+  if (op === 'count' && counts.length) setAt(doc, pick(r, counts), 1 + int(r, 4));
+  else if (op === 'name' && strings.length) {
+    const p = pick(r, strings);
+    const v = String(getAt(doc, p));
+    setAt(doc, p, v.includes('{') ? v : `${v}${pick(r, ['x', '_2', '-b', 'Z'])}`);
+  } else if (optional.length) deleteAt(doc, pick(r, optional));
+  return `benign-${op}`;
+}
+
+/** One case from a seed document: a careful edit, or 1–3 hostile tree mutations and (often) a text mutation on top. */
 export function mutateManifest(base: string, r: Rand): { text: string; ops: string[] } {
   let doc: unknown;
   try {
@@ -212,6 +231,10 @@ export function mutateManifest(base: string, r: Rand): { text: string; ops: stri
   let text = base;
   if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
     const copy = structuredClone(doc) as Record<string, unknown>;
+    if (r() < 0.3) {
+      for (let i = 1 + int(r, 2); i > 0; i--) ops.push(mutateBenign(copy, r));
+      return { text: safeStringify(copy, r), ops };
+    }
     for (let i = 1 + int(r, 3); i > 0; i--) ops.push(mutateTree(copy, r));
     text = safeStringify(copy, r);
   }
@@ -234,7 +257,8 @@ export function pathologicalCases(): FuzzCase[] {
     { name: 'flow nesting 100,000 deep', text: `version: 1\nproject: deep\nx: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n` },
     { name: 'block nesting 2,000 deep', text: deepBlock.join('\n') },
     { name: '3 MB file', text: `version: 1\nproject: big\n# ${'x'.repeat(3 * 1024 * 1024)}\n` },
-    { name: '1.9 MB of keys', text: `version: 1\nproject: big\nfiles:\n${Array.from({ length: 40_000 }, (_, i) => `  f${i}: { path: "f/${i}", content: "x" }`).join('\n')}\n` },
+    { name: '250 KB manifest of 5,000 files', boundMs: 5000, text: `version: 1\nproject: big\nfiles:\n${Array.from({ length: 5000 }, (_, i) => `  f${i}: { path: "f/${i}", content: "x" }`).join('\n')}\n` },
+    { name: '250 KB of one duplicated key', text: `version: 1\nproject: big\n${'a: 1\n'.repeat(50_000)}` },
     { name: 'count 1e9', text: 'version: 1\nproject: x\nenvironments: { count: 1000000000, name: "e{n}" }\n' },
     { name: 'count .inf', text: 'version: 1\nproject: x\nenvironments: { count: .inf, name: "e{n}" }\n' },
     { name: 'group count 1e9', text: 'version: 1\nproject: x\ngroups: { g: { count: 1000000000, command: bash } }\n' },

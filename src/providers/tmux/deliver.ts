@@ -108,8 +108,10 @@ export async function deliverText(session: string, rawText: string, ctx: Ctx, op
   let before = await look(session, ctx);
   if (!before.ok || before.dead) return gone(before);
   if (options.ready) {
+    // Lines without their trailing spaces, as agent patterns see them (capture-pane drops them too).
     const re = new RegExp(options.ready.pattern, 'm');
-    const w = await waitFor(session, ctx, options.ready.timeoutMs, Math.max(pollMs, 100), (s) => re.test(s));
+    const ready = (s: string) => re.test(s.split('\n').map((l) => l.trimEnd()).join('\n'));
+    const w = await waitFor(session, ctx, options.ready.timeoutMs, Math.max(pollMs, 100), ready);
     if (!w.look.ok || w.look.dead) return gone(w.look);
     if (!w.reached) {
       return { ok: false, stage: 'ready', error: `${session} did not show its ready pattern /${options.ready.pattern}/ within ${Math.round(options.ready.timeoutMs / 100) / 10}s; nothing was sent`, ms: ms(), screen: w.look.screen };
