@@ -61,7 +61,11 @@ const real = (p: string): string => {
   }
 };
 
-export async function readImportFacts(root: string, ctx: Pick<ObserveContext, 'exec' | 'tmuxSocket'>, environ: NodeJS.ProcessEnv = process.env): Promise<ImportFacts> {
+/** `owned`: worktree paths (relative to the root) gaia's state store already records; they carry no
+ *  mark of their own, unlike sessions. */
+export async function readImportFacts(
+  root: string, ctx: Pick<ObserveContext, 'exec' | 'tmuxSocket'>, owned: ReadonlySet<string> = new Set(), environ: NodeJS.ProcessEnv = process.env,
+): Promise<ImportFacts> {
   const realRoot = real(root);
   const [listed, wt] = await Promise.all([
     listSessions(ctx),
@@ -72,7 +76,8 @@ export async function readImportFacts(root: string, ctx: Pick<ObserveContext, 'e
   const entries = parseWorktrees(wt.stdout);
   const main = entries[0];
   const worktrees: FoundWorktree[] = entries.slice(1).filter((e) => !e.bare && !e.prunable)
-    .map((e) => ({ path: relativeToRoot(realRoot, real(e.path)), branch: e.branch }));
+    .map((e) => ({ path: relativeToRoot(realRoot, real(e.path)), branch: e.branch }))
+    .filter((w) => !owned.has(w.path));
   return {
     project: path.basename(realRoot),
     socket: ctx.tmuxSocket ?? null,

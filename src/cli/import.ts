@@ -10,6 +10,7 @@ import { readImportFacts } from '../agents/import-read.js';
 import { hasChanges } from '../core/plan.js';
 import { makePlan } from '../engine/plan.js';
 import { localExecutor } from '../providers/exec.js';
+import { DEFAULT_STATE_PATH, openSqliteStore } from '../state/sqlite-store.js';
 import { UserError } from './errors.js';
 import { out } from './io.js';
 import { withProject } from './project.js';
@@ -61,7 +62,7 @@ export function register(program: Command, setCode: (code: number) => void): voi
       const socket = process.env.GAIA_TMUX_SOCKET || undefined;
       let facts;
       try {
-        facts = await readImportFacts(root, { exec: localExecutor(), ...(socket ? { tmuxSocket: socket } : {}) });
+        facts = await readImportFacts(root, { exec: localExecutor(), ...(socket ? { tmuxSocket: socket } : {}) }, await ownedWorktrees(root));
       } catch (e) {
         throw new UserError(`cannot import: ${(e as Error).message}`);
       }
@@ -79,6 +80,18 @@ export function register(program: Command, setCode: (code: number) => void): voi
       }
       setCode(await adopt(opts.out));
     });
+}
+
+/** Worktree paths the state store of the project at `root` records as gaia's (none without a store). */
+async function ownedWorktrees(root: string): Promise<ReadonlySet<string>> {
+  const file = path.join(root, DEFAULT_STATE_PATH);
+  if (!existsSync(file)) return new Set();
+  const store = await openSqliteStore(file);
+  try {
+    return new Set((await store.recordedOfKind('git_worktree')).map((r) => String(r.attributes.path ?? '')));
+  } finally {
+    await store.close();
+  }
 }
 
 async function adopt(file: string): Promise<number> {

@@ -7,6 +7,7 @@ import type { Recorded } from '../core/resource.js';
 import type { ApplyContext, ChangeOutcome, Provider } from '../providers/provider.js';
 import { providerFor } from '../providers/registry.js';
 import type { StateStore, StepRecord } from '../state/store.js';
+import { redact, redactFields, secretsOf } from './redact.js';
 
 export type ChangeStatus = 'done' | 'failed' | 'skipped' | 'refused';
 
@@ -57,7 +58,11 @@ export interface ChangeHooks {
 export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyContext, 'allowDataLoss' | 'force' | 'backupDir' | 'log'>, options: ApplyOptions): Promise<ApplyResult> {
   const started = Date.now();
   const now = () => (options.now?.() ?? new Date()).toISOString();
-  const applyCtx: ApplyContext = { ...ctx, allowDataLoss: options.allowDataLoss, force: options.force, backupDir: options.backupDir, log: options.log };
+  // Nothing printed or recorded below may hold a value the manifest marks sensitive.
+  const secrets = secretsOf(plan.changes);
+  const log = (line: string) => options.log(redact(line, secrets));
+  const clean = <T extends ChangeResult | StepRecord>(x: T): T => redactFields(x, secrets);
+  const applyCtx: ApplyContext = { ...ctx, allowDataLoss: options.allowDataLoss, force: options.force, backupDir: options.backupDir, log };
   const applyId = await store.beginApply({ command: options.command, manifestHash: options.manifestHash });
   const results = new Map<string, ChangeResult>();
   const pre = prerequisiteGraph(plan.changes);
@@ -67,7 +72,8 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
     address: change.address, action: change.action, status: result.status === 'refused' ? 'failed' : result.status, at: now(),
     ...(result.error ? { error: result.error } : {}), ...(result.argv ? { argv: result.argv } : {}), ...(result.stderr ? { stderr: result.stderr } : {}),
   });
-  const finish = async (change: Change, result: ChangeResult) => {
+  const finish = async (change: Change, raw: ChangeResult) => {
+    const result = clean(raw);
     results.set(change.address, result);
     await store.recordStep(applyId, stepOf(change, result));
   };
@@ -76,7 +82,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
   for (const c of plan.changes.filter((x) => x.action === 'adopt')) {
     await store.record(recordOf(c, c.specHash ?? ''));
     await finish(c, { address: c.address, action: c.action, status: 'done' });
-    options.log(`${c.address}: adopted`);
+    log(`${c.address}: adopted`);
   }
 
   for (const wave of applyWaves(plan.changes)) {
@@ -101,7 +107,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
     }
     if (options.hooks) {
       const pass = await options.hooks.before(runnable, options.force);
-      for (const s of pass.steps) await store.recordStep(applyId, s);
+      for (const s of pass.steps) await store.recordStep(applyId, clean(s));
       for (const c of runnable) if (pass.failed.has(c.address)) await finish(c, { address: c.address, action: c.action, status: 'refused', error: pass.failed.get(c.address)! });
       runnable = runnable.filter((c) => !pass.failed.has(c.address));
     }
@@ -117,7 +123,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
       else byProvider.set(p, [c]);
     }
     await Promise.all([...byProvider].map(async ([provider, batch]) => {
-      for (const c of batch) options.log(`${c.address}: ${verb(c)}…`);
+      for (const c of batch) log(`${c.address}: ${verb(c)}…`);
       const t0 = Date.now();
       let outcomes: readonly ChangeOutcome[];
       try {
@@ -135,24 +141,24 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
         if (o.status === 'done') {
           if (c.action === 'delete') landed.forget.push(c.address);
           else landed.record.push(recordOf(c, c.specHash ?? '', o.attributes));
-          result = { address: c.address, action: c.action, status: 'done', ms, ...(o.notes ? { notes: o.notes } : {}) };
+          result = clean({ address: c.address, action: c.action, status: 'done', ms, ...(o.notes ? { notes: o.notes } : {}) });
           lines.push(`${c.address}: ${pastTense(c)}${o.notes?.length ? ` (${o.notes.join('; ')})` : ''}`);
         } else {
           // A failed create leaves nothing of gaia's: drop the write-ahead record so ownership is never claimed by mistake.
           if (c.action === 'create') landed.forget.push(c.address);
-          result = { address: c.address, action: c.action, status: 'failed', error: o.error, ...(o.argv ? { argv: o.argv } : {}), ...(o.stderr ? { stderr: o.stderr } : {}), ms };
+          result = clean({ address: c.address, action: c.action, status: 'failed', error: o.error, ...(o.argv ? { argv: o.argv } : {}), ...(o.stderr ? { stderr: o.stderr } : {}), ms });
           lines.push(`${c.address}: failed: ${o.error}`);
         }
         results.set(c.address, result);
         landed.steps.push(stepOf(c, result));
       }
       await store.landed(applyId, landed);
-      for (const line of lines) options.log(line);
+      for (const line of lines) log(line);
     }));
     if (options.hooks) {
       const pass = await options.hooks.after(runnable.filter((c) => results.get(c.address)?.status === 'done'));
-      for (const s of pass.steps) await store.recordStep(applyId, s);
-      for (const [address, error] of pass.failed) results.set(address, { ...results.get(address)!, status: 'failed', error });
+      for (const s of pass.steps) await store.recordStep(applyId, clean(s));
+      for (const [address, error] of pass.failed) results.set(address, clean({ ...results.get(address)!, status: 'failed', error }));
     }
   }
 

@@ -51,7 +51,8 @@ export function expandFiles(
         content = text(f.content!, inst.ctx, at('content'));
       }
       // A sensitive stage variable rendered into a file makes the file's content sensitive.
-      const secret = secrets.some((s) => s.length > 0 && content.includes(s));
+      // Written into JSON it is escaped (a `"` becomes `\"`): look for that form too.
+      const secret = secrets.some((s) => s.length > 0 && (content.includes(s) || content.includes(JSON.stringify(s).slice(1, -1))));
       out.push({ resource: resource('file', inst.name, { path, content, mode: f.mode ?? '0644' }, [], secret ? { sensitive: ['content'] } : {}), at: at('path') });
     }
   }

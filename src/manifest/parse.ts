@@ -45,13 +45,13 @@ export function parseManifestText(text: string, file: string): Parsed {
   });
   const refuse = (e: ManifestError): Parsed => ({ file, value: undefined, errors: [e], locate: () => ({ line: e.line, col: e.col }) });
 
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_MANIFEST_BYTES) {
-    return refuse(error({ line: 1, col: 1 }, `the file is ${bytes} bytes; manifests are limited to ${MAX_MANIFEST_BYTES}`, 'split generated content out of the manifest'));
-  }
   const deep = tooDeep(text);
   if (deep) {
     return refuse(error(deep, `YAML syntax: brackets nest more than ${MAX_FLOW_NESTING} levels deep here; refusing to parse`, 'write the structure as ordinary indented YAML'));
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_MANIFEST_BYTES) {
+    return refuse(error({ line: 1, col: 1 }, `the file is ${bytes} bytes; manifests are limited to ${MAX_MANIFEST_BYTES}`, 'split generated content out of the manifest'));
   }
 
   let doc: Document.Parsed;

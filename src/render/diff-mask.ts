@@ -12,7 +12,11 @@ export function maskAttributes(r: Resource): Attributes {
 export function maskDiffs(diffs: readonly AttributeDiff[], sensitive: readonly string[] | undefined): readonly AttributeDiff[] {
   if (!sensitive?.length) return diffs;
   const hit = (path: string) => sensitive.some((s) => matches(s, path) || path.startsWith(`${s}.`) || s.startsWith(`${path}.`));
-  return diffs.map((d) => (hit(d.path) ? { ...d, ...(d.before === undefined ? {} : { before: SHOWN_MASK }), ...(d.after === undefined ? {} : { after: SHOWN_MASK }) } : d));
+  return diffs.map((d) => {
+    if (!hit(d.path)) return d;
+    const { unified: _unified, ...rest } = d; // a sensitive text's lines are the secret
+    return { ...rest, ...(d.before === undefined ? {} : { before: SHOWN_MASK }), ...(d.after === undefined ? {} : { after: SHOWN_MASK }) };
+  });
 }
 
 /** `env.*` matches `env.API_KEY`. */

@@ -1,6 +1,6 @@
 /** Everything a renderer shows goes through here first: sensitive values never reach the screen or a file. */
 import { maskSensitive } from '../core/mask.js';
-import type { Change, Plan } from '../core/plan.js';
+import type { AttributeDiff, Change, Plan } from '../core/plan.js';
 import type { Attributes } from '../core/resource.js';
 
 export const SHOWN_MASK = '(sensitive)';
@@ -18,8 +18,14 @@ export function maskChange(c: Change): Change {
     ...c,
     ...(before ? { before } : {}),
     ...(after ? { after } : {}),
-    diffs: c.diffs.map((d) => (hidden.has(d.path) ? { ...d, before: SHOWN_MASK, after: SHOWN_MASK } : d)),
+    diffs: c.diffs.map((d) => (hidden.has(d.path) ? hideDiff(d) : d)),
   };
+}
+
+/** Neither value, nor the unified diff of a sensitive text (its lines are the secret). */
+function hideDiff(d: AttributeDiff): AttributeDiff {
+  const { unified: _unified, ...rest } = d;
+  return { ...rest, before: SHOWN_MASK, after: SHOWN_MASK };
 }
 
 export function maskPlan(plan: Plan): Plan {

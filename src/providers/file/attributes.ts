@@ -1,5 +1,6 @@
 /** A generated file's attributes, and readers that turn loose JSON into them. */
 import { createHash } from 'node:crypto';
+import { isMasked, sensitiveDigest } from '../../core/mask.js';
 import type { Attributes } from '../../core/resource.js';
 
 export const FILE_KIND = 'file';
@@ -47,4 +48,10 @@ export function modeBits(mode: string): number | undefined {
 
 export function sha256Text(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
+}
+
+/** Whether the bytes on disk are `content`, which is either text or, for a file holding a sensitive
+ *  value, the digest the planner and the state store keep instead (`sensitive:<hash>`). */
+export function sameContent(content: string, onDisk: string): boolean {
+  return isMasked(content) ? sensitiveDigest(onDisk) === content : content === onDisk;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { PlanWarning } from '../../core/plan.js';
 import type { Attributes, Observed } from '../../core/resource.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
-import { FILE_KIND, type FileObserved, readFileAttributes, sha256Text } from './attributes.js';
+import { FILE_KIND, type FileObserved, readFileAttributes, sameContent, sha256Text } from './attributes.js';
 
 type Target = { readonly address: string; readonly path: string; readonly lastWritten?: string };
 
@@ -49,7 +49,7 @@ export async function observeFiles(request: ObserveRequest, ctx: ObserveContext)
       content: bytes.toString('utf8'),
       sha256,
       mode: mode.toString(8).padStart(4, '0'),
-      editedOutside: t.lastWritten === undefined ? null : sha256 !== sha256Text(t.lastWritten),
+      editedOutside: t.lastWritten === undefined ? null : !sameContent(t.lastWritten, bytes.toString('utf8')),
     };
     observed.push({ kind: FILE_KIND, address: t.address, attributes: attrs as Attributes });
   }

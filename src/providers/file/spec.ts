@@ -4,7 +4,8 @@ import { createTwoFilesPatch } from 'diff';
 import type { Comparison, KindSpec, Unowned } from '../../core/kind.js';
 import type { AttributeDiff, Hazard, Reason } from '../../core/plan.js';
 import type { Observed, Recorded, Resource } from '../../core/resource.js';
-import { FILE_KIND, readFileAttributes, readFileObserved, sha256Text } from './attributes.js';
+import { isMasked } from '../../core/mask.js';
+import { FILE_KIND, readFileAttributes, readFileObserved, sameContent } from './attributes.js';
 
 export function unifiedDiff(path: string, before: string, after: string): string {
   return createTwoFilesPatch(path, path, before, after, 'on disk', 'desired');
@@ -23,12 +24,14 @@ function compare(desired: Resource, observed: Observed, recorded: Recorded | und
   const reasons: Reason[] = [];
   const diffs: AttributeDiff[] = [];
   const last = recorded ? readFileAttributes(recorded.attributes) : undefined;
-  const edited = last !== undefined && have.sha256 !== sha256Text(last.content);
+  const edited = last !== undefined && !sameContent(last.content, have.content);
   if (edited) reasons.push({ code: 'edited_outside', text: 'file was edited outside gaia (drift)' });
-  if (want.content !== have.content) {
+  if (!sameContent(want.content, have.content)) {
     // After a hand edit the manifest may still want what gaia last wrote: that is drift, not a new change.
     if (!edited || want.content !== last?.content) reasons.push({ code: 'content_changed', text: 'content changed' });
-    diffs.push({ path: 'content', before: have.content, after: want.content, unified: unifiedDiff(want.path, have.content, want.content) });
+    // A file holding a secret is compared by digest, and its lines are never shown.
+    const secret = isMasked(want.content);
+    diffs.push({ path: 'content', before: have.content, after: want.content, ...(secret ? {} : { unified: unifiedDiff(want.path, have.content, want.content) }) });
   }
   if (want.mode !== have.mode) {
     reasons.push({ code: 'mode_changed', text: `mode changed from ${have.mode} to ${want.mode}` });
@@ -40,7 +43,7 @@ function compare(desired: Resource, observed: Observed, recorded: Recorded | und
 function unowned(desired: Resource, observed: Observed): Unowned {
   const want = readFileAttributes(desired.attributes);
   const have = readFileObserved(observed.attributes);
-  if (have.content === want.content) {
+  if (sameContent(want.content, have.content)) {
     return { kind: 'adopt', reason: { code: 'content_matches', text: 'file already has the desired content' } };
   }
   return {
