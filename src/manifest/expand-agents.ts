@@ -79,9 +79,12 @@ export function groupExtras(
   return { ...(ready ? { ready } : {}), ...(hooks ? { hooks } : {}), ...(policy ? { policy } : {}) };
 }
 
-/** Every provider's agent patterns must compile. */
-export function checkAgentPatterns(m: Manifest, checks: Checks): void {
+/** Every provider runs something (command, or start), and its agent patterns compile. */
+export function checkProviders(m: Manifest, checks: Checks): void {
   for (const [name, p] of Object.entries(m.providers ?? {})) {
+    if (p.command === undefined && p.start === undefined) {
+      checks.report(['providers', name], 'missing required field "command"', 'add command: the program sessions run, e.g. command: bash (or start: for an agent that resumes conversations)');
+    }
     if (typeof p.agent !== 'object') continue;
     for (const [key, source] of Object.entries(p.agent.patterns ?? {})) {
       if (typeof source !== 'string') continue;

@@ -7,7 +7,7 @@ import { databaseMigrations, expandEnvironments } from './expand-environments.js
 import { expandGroups, type ExpandedGroup } from './expand-groups.js';
 import { checkWriters, expandFiles, type Writer } from './expand-files.js';
 import type { EnvironmentInfo, GroupInfo, HooksInfo, Problem } from './model.js';
-import { checkAgentPatterns, environmentHooks } from './expand-agents.js';
+import { checkProviders, environmentHooks } from './expand-agents.js';
 import type { Manifest } from './types.js';
 
 export interface Migration {
@@ -79,7 +79,7 @@ export function expand(m: Manifest, facts: ExpandFacts): Expanded {
 
   const warnings: string[] = [];
   const groups = expandGroups(m, environments, envByName, facts, checks, warnings);
-  checkAgentPatterns(m, checks);
+  checkProviders(m, checks);
   for (const g of groups) for (const s of g.sessions) resources.push(s.resource);
 
   const files = expandFiles(m, environments, envs.secrets, checks);

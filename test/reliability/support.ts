@@ -53,8 +53,8 @@ export interface RecordedRow {
   readonly attributes: Record<string, unknown>;
 }
 
-export async function recorded(p: Project): Promise<RecordedRow[]> {
-  const r = await p.run(['state', 'list', '--json']);
+export async function recorded(p: Project, extra: Record<string, string> = {}): Promise<RecordedRow[]> {
+  const r = await p.run(['state', 'list', '--json'], extra);
   if (r.code !== 0) throw new Error(`gaia state list failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as RecordedRow[];
 }

@@ -4,6 +4,7 @@ import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import path from 'node:path';
 import { assertNever, type Change } from '../../core/plan.js';
 import type { ApplyContext, ChangeOutcome } from '../provider.js';
+import { resolveInside } from '../inside-root.js';
 import { type FileDesired, modeBits, readFileAttributes } from './attributes.js';
 
 /** Readers see the old file or the new one, never half of it; a failure leaves no temp file. */
@@ -38,7 +39,9 @@ function existingContent(abs: string): string | undefined {
 function write(ctx: ApplyContext, want: FileDesired, guardUnowned: boolean): ChangeOutcome | undefined {
   const bits = modeBits(want.mode);
   if (bits === undefined) return { status: 'failed', error: `mode ${want.mode} of ${want.path} is not an octal mode like 0644` };
-  const abs = path.resolve(ctx.root, want.path);
+  const inside = resolveInside(ctx.root, want.path);
+  if (!inside.ok) return { status: 'failed', error: inside.error };
+  const abs = inside.abs;
   if (guardUnowned) {
     const there = existingContent(abs);
     if (there !== undefined && there !== want.content) {
@@ -49,8 +52,12 @@ function write(ctx: ApplyContext, want: FileDesired, guardUnowned: boolean): Cha
   return undefined;
 }
 
-function remove(ctx: ApplyContext, relPath: string): void {
-  rmSync(path.resolve(ctx.root, relPath), { force: true });
+/** Only a file inside the root; one whose path now leads outside (a symlink put in since) is left alone. */
+function remove(ctx: ApplyContext, relPath: string): ChangeOutcome | undefined {
+  const inside = resolveInside(ctx.root, relPath);
+  if (!inside.ok) return { status: 'failed', error: inside.error };
+  rmSync(inside.abs, { force: true });
+  return undefined;
 }
 
 function applyOne(change: Change, ctx: ApplyContext): ChangeOutcome {
@@ -65,12 +72,10 @@ function applyOne(change: Change, ctx: ApplyContext): ChangeOutcome {
       const failure = write(ctx, want, true);
       if (failure) return failure;
       const old = readFileAttributes(change.before ?? {}).path;
-      if (old && old !== want.path) remove(ctx, old);
-      return done;
+      return (old && old !== want.path ? remove(ctx, old) : undefined) ?? done;
     }
     case 'delete':
-      remove(ctx, readFileAttributes(change.before ?? {}).path);
-      return { status: 'done' };
+      return remove(ctx, readFileAttributes(change.before ?? {}).path) ?? { status: 'done' };
     case 'adopt':
     case 'noop':
       return done;

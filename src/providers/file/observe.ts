@@ -1,9 +1,9 @@
 /** Observe generated files in-process: one read per file. */
 import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { PlanWarning } from '../../core/plan.js';
 import type { Attributes, Observed } from '../../core/resource.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
+import { resolveInside } from '../inside-root.js';
 import { FILE_KIND, type FileObserved, readFileAttributes, sameContent, sha256Text } from './attributes.js';
 
 type Target = { readonly address: string; readonly path: string; readonly lastWritten?: string };
@@ -26,7 +26,13 @@ export async function observeFiles(request: ObserveRequest, ctx: ObserveContext)
   const observed: Observed[] = [];
   const warnings: PlanWarning[] = [];
   for (const t of targets(request)) {
-    const abs = path.resolve(ctx.root, t.path);
+    const inside = resolveInside(ctx.root, t.path);
+    if (!inside.ok) {
+      // Never read through it: a plan would show (and keep) what lies outside the project.
+      warnings.push({ code: 'outside_root', text: inside.error, address: t.address });
+      continue;
+    }
+    const abs = inside.abs;
     let bytes: Buffer;
     let mode: number;
     try {

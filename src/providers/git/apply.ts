@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Change } from '../../core/plan.js';
 import { describeFailure, type CommandResult } from '../exec.js';
+import { resolveInside } from '../inside-root.js';
 import type { ApplyContext, ChangeOutcome } from '../provider.js';
 import { opsFor, type Op } from './commands.js';
-import { BRANCH_KIND, parseBranch, parseWorktree, readFoundWorktree } from './model.js';
+import { BRANCH_KIND, WORKTREE_KIND, parseBranch, parseWorktree, readFoundWorktree } from './model.js';
 import { parseLogLines, parseStatusFiles } from './porcelain.js';
 
 type Failure = Extract<ChangeOutcome, { status: 'failed' }>;
@@ -49,6 +50,11 @@ async function applyInOneRepository(changes: readonly Change[], ctx: ApplyContex
   const outcomes: ChangeOutcome[] = [];
   const deferred: { readonly index: number; readonly op: RunOp; readonly notes: readonly string[] }[] = [];
   for (const [index, change] of changes.entries()) {
+    const escape = outsideRoot(change, ctx.root);
+    if (escape) {
+      outcomes.push({ status: 'failed', error: escape });
+      continue;
+    }
     const planned = opsFor(change, ctx);
     if (!planned.ok) {
       outcomes.push({ status: 'failed', error: planned.error });
@@ -72,6 +78,18 @@ async function applyInOneRepository(changes: readonly Change[], ctx: ApplyContex
     }
   }
   return outcomes;
+}
+
+/** A worktree or clone directory gaia would create or remove outside the project root (through a symlink). */
+function outsideRoot(change: Change, root: string): string | undefined {
+  if (change.kind !== WORKTREE_KIND) return undefined;
+  for (const attrs of [change.after, change.before]) {
+    const dir = attrs?.path;
+    if (typeof dir !== 'string') continue;
+    const inside = resolveInside(root, dir);
+    if (!inside.ok) return inside.error;
+  }
+  return undefined;
 }
 
 async function runOps(ops: readonly Op[], ctx: ApplyContext): Promise<ChangeOutcome> {

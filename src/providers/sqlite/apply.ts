@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { assertNever, type Change } from '../../core/plan.js';
 import type { Attributes } from '../../core/resource.js';
+import { resolveInside } from '../inside-root.js';
 import type { ApplyContext, ChangeOutcome } from '../provider.js';
 import {
   MIGRATIONS_TABLE,
@@ -67,7 +68,9 @@ function removeStaleTemps(abs: string): void {
 /** Build the database beside its final path and rename it in: a failed or killed create leaves nothing behind. */
 function createDatabase(change: Change, ctx: ApplyContext): ChangeOutcome {
   const want = readDesired(change.after ?? {});
-  const abs = path.resolve(ctx.root, want.path);
+  const inside = resolveInside(ctx.root, want.path);
+  if (!inside.ok) return failed(inside.error);
+  const abs = inside.abs;
   if (existsSync(abs)) return failed(`${want.path} already exists; gaia will not write over a database it did not create`);
   const sources = loadVerified(ctx, want);
   if (typeof sources === 'string') return failed(sources);
@@ -108,7 +111,9 @@ function fsyncFile(file: string): void {
 /** Apply only the missing migrations, deciding from the database itself inside the transaction. */
 function migrateDatabase(change: Change, ctx: ApplyContext): ChangeOutcome {
   const want = readDesired(change.after ?? {});
-  const abs = path.resolve(ctx.root, want.path);
+  const inside = resolveInside(ctx.root, want.path);
+  if (!inside.ok) return failed(inside.error);
+  const abs = inside.abs;
   if (!existsSync(abs)) return failed(`${want.path} is missing; run gaia plan again`);
   const sources = loadVerified(ctx, want);
   if (typeof sources === 'string') return failed(sources);
@@ -163,7 +168,9 @@ async function destroyDatabase(change: Change, ctx: ApplyContext): Promise<Chang
   if (have.preventDestroy || (change.after && readDesired(change.after).preventDestroy)) {
     return failed(`preventDestroy is set on ${have.path}; gaia will not ${verb} it (clear preventDestroy in the manifest first)`);
   }
-  const abs = path.resolve(ctx.root, have.path);
+  const inside = resolveInside(ctx.root, have.path);
+  if (!inside.ok) return failed(inside.error);
+  const abs = inside.abs;
   const found = inspectDatabase(abs); // rows as they are now, not as planned
   const now = new Date();
   switch (found.kind) {

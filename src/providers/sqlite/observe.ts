@@ -1,7 +1,7 @@
 /** Observe many databases in-process: one read-only open per file, no processes. */
-import path from 'node:path';
 import type { PlanWarning } from '../../core/plan.js';
 import type { Attributes, Observed } from '../../core/resource.js';
+import { resolveInside } from '../inside-root.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
 import { SQLITE_KIND, type SqliteDesired, type SqliteObserved, readDesired } from './attributes.js';
 import { inspectDatabase } from './inspect.js';
@@ -43,7 +43,12 @@ export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext
   const observed: Observed[] = [];
   const warnings: PlanWarning[] = [];
   for (const t of targets(request)) {
-    const found = inspectDatabase(path.resolve(ctx.root, t.path));
+    const inside = resolveInside(ctx.root, t.path);
+    if (!inside.ok) {
+      warnings.push({ code: 'outside_root', text: inside.error, address: t.address });
+      continue;
+    }
+    const found = inspectDatabase(inside.abs);
     let attrs: SqliteObserved;
     switch (found.kind) {
       case 'missing':

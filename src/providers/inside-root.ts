@@ -1,0 +1,64 @@
+/** Paths from the manifest stay inside the project root — also through symlinks. Validation already
+ *  refuses `..` and absolute paths; a symlink (`envs -> /etc`) can only be seen on the disk, so every
+ *  provider resolves a path here, at the edge, right before reading or writing it. */
+import { lstatSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+
+export type Inside = { readonly ok: true; readonly abs: string } | { readonly ok: false; readonly error: string };
+
+const within = (root: string, p: string) => {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+};
+
+/** The absolute path of `rel` (relative to `root`), unless it or a folder on its way leads outside the
+ *  root: lexically (`..`), or because the nearest part of it that exists resolves (symlinks followed)
+ *  to a place outside the root's own real path. A dangling symlink on the way is refused too. */
+export function resolveInside(root: string, rel: string): Inside {
+  const abs = path.resolve(root, rel);
+  if (!within(root, abs)) return { ok: false, error: `${rel} leads outside the project root; gaia will not touch it` };
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch (e) {
+    return { ok: false, error: `cannot resolve the project root ${root}: ${(e as Error).message}` };
+  }
+  // The longest existing prefix of the path (the path itself when it exists; a symlink counts as existing).
+  let existing = abs;
+  for (;;) {
+    try {
+      lstatSync(existing);
+      break;
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) break;
+      existing = parent;
+    }
+  }
+  let real: string;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    return { ok: false, error: `${rel}: ${path.relative(root, existing) || '.'} is a symlink that leads nowhere; gaia will not follow it` };
+  }
+  if (!within(realRoot, real)) {
+    const link = firstLinkOutside(root, realRoot, existing);
+    return { ok: false, error: `${rel} leads outside the project root through the symlink ${link} (→ ${real}); gaia will not touch it` };
+  }
+  return { ok: true, abs };
+}
+
+/** The first folder or file on the way from the root to `existing` that is a symlink resolving outside
+ *  the root: the one to name in the message. */
+function firstLinkOutside(root: string, realRoot: string, existing: string): string {
+  const parts = path.relative(root, existing).split(path.sep);
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = path.join(root, ...parts.slice(0, i));
+    try {
+      if (lstatSync(prefix).isSymbolicLink() && !within(realRoot, realpathSync(prefix))) return parts.slice(0, i).join('/');
+    } catch {
+      break;
+    }
+  }
+  return parts.join('/') || '.';
+}
