@@ -21,6 +21,7 @@ import * as serve from './serve.js';
 import * as send from './send.js';
 import * as importCmd from './import.js';
 import { totalSpawned } from '../providers/exec.js';
+import { StateUnavailable } from '../state/sqlite-store.js';
 
 export const VERSION = '0.1.0';
 
@@ -76,6 +77,10 @@ function report(e: unknown): number {
   if (e instanceof ManifestInvalid) {
     err(e.errors.map(formatManifestError).join('\n'));
     err(`\n${e.errors.length} error${e.errors.length === 1 ? '' : 's'} in the manifest.`);
+    return 1;
+  }
+  if (e instanceof StateUnavailable) {
+    err(`Error: ${e.message}\n  its folder must be a writable folder and the file a gaia state database (move a damaged one away); or point settings.state elsewhere`);
     return 1;
   }
   if (e instanceof UserError) {

@@ -4,8 +4,10 @@ import { posix } from 'node:path';
 /** tmux silently rewrites `.` and `:` in session names (they are target separators). */
 export function tmuxNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'a tmux session name cannot be empty';
-  if (/[.:]/.test(name)) return `tmux would rename "${name}" (it replaces "." and ":" in session names); use "_" or "-"`;
   if (/[\x00-\x1f\x7f]/.test(name)) return 'a tmux session name cannot contain control characters';
+  if (/[.:]/.test(name)) return `tmux would rename "${name}" (it replaces "." and ":" in session names); use "_" or "-"`;
+  // tmux 3.3a stores `$` as `\$` and `\` as `\\` in a session name: gaia could never find it again.
+  if (/[$\\]/.test(name)) return `tmux would rename "${name}" (it escapes "$" and "\\" in session names); use "_" or "-"`;
   return undefined;
 }
 

@@ -18,6 +18,14 @@ const MIGRATE_ATTEMPTS = 5;
 
 export type SqliteStateStore = KyselyStateStore;
 
+/** The state database cannot be opened or prepared (its folder is not writable, its path runs through a
+ *  file, it is not a database): a fact about the machine for the user to fix, not a bug in gaia. */
+export class StateUnavailable extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`cannot open the state database ${path}: ${reason}`);
+  }
+}
+
 export async function openSqliteStore(path: string, options: StoreOptions = {}): Promise<SqliteStateStore> {
   const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: openFile(path) }) });
   try {
@@ -30,8 +38,13 @@ export async function openSqliteStore(path: string, options: StoreOptions = {}):
 }
 
 function openFile(path: string): BetterSqlite3.Database {
-  mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new BetterSqlite3(path);
+  let sqlite: BetterSqlite3.Database;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    sqlite = new BetterSqlite3(path);
+  } catch (error) {
+    throw new StateUnavailable(path, messageOf(error));
+  }
   try {
     // busy_timeout first: switching to WAL may itself have to wait for another opener.
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -43,7 +56,7 @@ function openFile(path: string): BetterSqlite3.Database {
     return sqlite;
   } catch (error) {
     sqlite.close();
-    throw new Error(`cannot open the state database ${path}: ${messageOf(error)}`);
+    throw new StateUnavailable(path, messageOf(error));
   }
 }
 
@@ -58,7 +71,7 @@ async function migrate(db: Kysely<Database>, path: string): Promise<void> {
       continue;
     }
     const which = outcome.migration === undefined ? '' : ` (migration ${outcome.migration})`;
-    throw new Error(`cannot prepare the state database ${path}${which}: ${messageOf(outcome.error)}`);
+    throw new StateUnavailable(path, `preparing it${which} failed: ${messageOf(outcome.error)}`);
   }
 }
 

@@ -136,7 +136,12 @@ describe('crash consistency: SIGKILL during apply of the reference system', () =
 
   it(`after each of ${points.length} kill points, the next plan is exactly the remaining work and the next apply converges without losing rows`, async () => {
     const outcomes: Outcome[] = [];
-    for (const point of points) outcomes.push(await crashAndRecover(point));
+    for (const point of points) {
+      const o = await crashAndRecover(point);
+      outcomes.push(o);
+      // bench/reliability.mjs runs dozens: show each as it lands (jest holds console.log until the end).
+      if (process.env.GAIA_RELIABILITY_REPORT) process.stderr.write(`  kill ${outcomes.length}/${points.length} ${describePoint(point)}: ${o.problems.length ? `FAILED ${o.problems.join('; ')}` : 'converged'}\n`);
+    }
     const converged = outcomes.filter((o) => o.problems.length === 0);
     const killedMidway = outcomes.filter((o) => !o.finishedFirst && o.heldLock).length;
     report({

@@ -25,14 +25,15 @@ const semi = (m: string) => `;touch ${marker(m)};`;
 const quoteBreak = (m: string) => `'; touch ${marker(m)}; '`;
 const dquoteBreak = (m: string) => `"; touch ${marker(m)}; "`;
 
+// tmux keeps all of these as written ("$" and "\\" it would escape: the validator refuses those, below).
 const SESSION_NAMES = [
-  `s1 ${sub('name-sub')}`,
-  `s2 ${tick('name-tick')}`,
-  `s3${semi('name-semi')}`,
-  `s4${quoteBreak('name-quote')}`,
-  `s5${dquoteBreak('name-dquote')}`,
-  `-s6 && touch ${marker('name-dash')} | cat`,
-  `s7 $HOME > ${marker('name-redirect')}`,
+  `s1 ${tick('name-tick')}`,
+  `s2${semi('name-semi')}`,
+  `s3${quoteBreak('name-quote')}`,
+  `s4${dquoteBreak('name-dquote')}`,
+  `-s5 && touch ${marker('name-dash')} | cat`,
+  `s6 > ${marker('name-redirect')}`,
+  `s7 (touch ${marker('name-paren')}) & wait`,
 ];
 const VAR_VALUE = `${sub('var-sub')} ${tick('var-tick')}${semi('var-semi')}'"\\`;
 const ENV_PATH = `envs/{env} ${sub('path-sub')}${semi('path-semi')}`;
@@ -121,16 +122,19 @@ describe('hostile names, paths and texts are passed as data', () => {
     expect(again.stdout.split('\n').filter((l) => /^\s+# /.test(l) && !/lonely1/.test(l))).toEqual([]);
   });
 
-  it('types a hostile task text into a session literally (send-keys -l): it arrives verbatim and runs nothing', async () => {
+  it('delivers hostile task texts (one line, and several) as data through a paste buffer: they arrive verbatim and run nothing', async () => {
     const r = await p.run(['task', 'add', '--type', 'review', '--deliver', '--', TASK]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/Delivered to inbox/);
+    const multiline = `first ${sub('task-ml-sub')}\n${tick('task-ml-tick')}${semi('task-ml-semi')}`;
+    const m = await p.run(['task', 'add', '--type', 'review', '--deliver', '--', multiline]);
+    expect(m.stdout).toMatch(/Delivered to inbox/);
     await sleep(800);
-    expect(readFileSync(path.join(p.root, 'tasks.txt'), 'utf8')).toBe(`${TASK}\n`);
-    // A newline would press Enter part-way: refused, with a message.
-    const multi = await p.run(['task', 'add', '--type', 'review', '--deliver', '--', `one\n${sub('task-newline')}`]);
-    expect(multi.code).toBe(1);
-    expect(multi.stderr).toMatch(/newline/);
+    expect(readFileSync(path.join(p.root, 'tasks.txt'), 'utf8')).toBe(`${TASK}\n${multiline}\n`);
+    // An escape sequence is a key press, not text: refused, with a message, and nothing sent.
+    const esc = await p.run(['task', 'add', '--type', 'review', '--deliver', '--', `\x1b[2J${sub('task-esc')}`]);
+    expect(esc.code).toBe(1);
+    expect(esc.stderr).toMatch(/control character U\+001B/);
     expect(readdirSync(markers)).toEqual([]);
   });
 
@@ -142,6 +146,8 @@ describe('hostile names, paths and texts are passed as data', () => {
       [`environments: { names: [dev1], branch: ${yamlString(`env/{env} ${sub('branch-space')}`)} }`, /contains a space/],
       [`groups: { g: { names: [${yamlString(`a\n${sub('name-newline')}`)}], command: bash } }`, /control characters/],
       [`groups: { g: { names: [${yamlString(`a.b${sub('name-dot')}`)}], command: bash } }`, /tmux would rename/],
+      [`groups: { g: { names: [${yamlString(`s8 ${sub('name-sub')}`)}], command: bash } }`, /tmux would rename .* escapes "\$"/],
+      [`groups: { g: { names: [${yamlString(`s9 \\${tick('name-backslash')}`)}], command: bash } }`, /tmux would rename/],
       [`files: { f: { path: ${yamlString(`../${sub('file-up')}`)}, content: x } }`, /leads outside the project root/],
       [`files: { f: { path: ${yamlString(`/tmp/${sub('file-abs')}`)}, content: x } }`, /leads outside the project root/],
       [`groups: { g: { count: 1, cwd: ${yamlString(`../../${sub('cwd-up')}`)}, command: bash } }`, /leads outside the project root/],
