@@ -94,7 +94,11 @@ function project(size) {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `gaia-bench-${size}-`)));
   const socket = `gaia-bench-${size}-${randomBytes(4).toString('hex')}`;
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  cleanups.push(() => spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }));
+  cleanups.push(() => {
+    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    // kill-server leaves its socket file behind.
+    fs.rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+  });
   git(['init', '-q', '-b', 'main'], dir);
   git(['config', 'user.name', 'gaia bench'], dir);
   git(['config', 'user.email', 'bench@example.invalid'], dir);

@@ -80,12 +80,21 @@ export function loadManifestText(text: string, file: string, options: LoadOption
   };
 }
 
+/** Errors reported at most: locating one walks the document, so 20,000 wrong entries (a 200 KB file)
+ *  located one by one took minutes; nobody reads past the first screenful anyway. */
+const MAX_ERRORS = 100;
+
 function locateAll(parsed: Parsed, problems: readonly Problem[]): ManifestError[] {
-  const errors = problems.map((p) => {
+  const errors = problems.slice(0, MAX_ERRORS).map((p) => {
     const { line, col } = parsed.locate(p.path, p.at ?? 'value');
     return { file: parsed.file, line, col, path: formatPath(p.path), message: p.message, ...(p.fix ? { fix: p.fix } : {}) };
   });
-  return errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  if (problems.length > MAX_ERRORS) {
+    const last = errors[errors.length - 1]!;
+    errors.push({ ...last, path: '(document)', message: `${problems.length - MAX_ERRORS} more errors not shown`, fix: 'fix these first, then validate again' });
+  }
+  return errors;
 }
 
 /** Every schema file and migrations folder the manifest names, with each SQL file's hash. */
