@@ -4,6 +4,9 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
+/** The root's own real path, once per process: observe asks for every file and database. */
+const realRoots = new Map<string, string>();
+
 export type Inside = { readonly ok: true; readonly abs: string } | { readonly ok: false; readonly error: string };
 
 const within = (root: string, p: string) => {
@@ -17,11 +20,14 @@ const within = (root: string, p: string) => {
 export function resolveInside(root: string, rel: string): Inside {
   const abs = path.resolve(root, rel);
   if (!within(root, abs)) return { ok: false, error: `${rel} leads outside the project root; gaia will not touch it` };
-  let realRoot: string;
-  try {
-    realRoot = realpathSync(root);
-  } catch (e) {
-    return { ok: false, error: `cannot resolve the project root ${root}: ${(e as Error).message}` };
+  let realRoot = realRoots.get(root);
+  if (realRoot === undefined) {
+    try {
+      realRoot = realpathSync(root);
+    } catch (e) {
+      return { ok: false, error: `cannot resolve the project root ${root}: ${(e as Error).message}` };
+    }
+    realRoots.set(root, realRoot);
   }
   // The longest existing prefix of the path (the path itself when it exists; a symlink counts as existing).
   let existing = abs;

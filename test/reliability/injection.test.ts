@@ -23,6 +23,8 @@ const sub = (m: string) => `$(touch ${marker(m)})`;
 const tick = (m: string) => `\`touch ${marker(m)}\``;
 const semi = (m: string) => `;touch ${marker(m)};`;
 const quoteBreak = (m: string) => `'; touch ${marker(m)}; '`;
+// tmux runs #(command) wherever it expands a format (new-session -s and -c are expanded).
+const tmuxRun = (m: string) => `#(touch ${marker(m)})`;
 const dquoteBreak = (m: string) => `"; touch ${marker(m)}; "`;
 
 // tmux keeps all of these as written ("$" and "\\" it would escape: the validator refuses those, below).
@@ -34,13 +36,14 @@ const SESSION_NAMES = [
   `-s5 && touch ${marker('name-dash')} | cat`,
   `s6 > ${marker('name-redirect')}`,
   `s7 (touch ${marker('name-paren')}) & wait`,
+  `s8 ${tmuxRun('name-tmux-run')} #{session_id}`,
 ];
-const VAR_VALUE = `${sub('var-sub')} ${tick('var-tick')}${semi('var-semi')}'"\\`;
-const ENV_PATH = `envs/{env} ${sub('path-sub')}${semi('path-semi')}`;
+const VAR_VALUE = `${sub('var-sub')} ${tick('var-tick')}${semi('var-semi')}'"\\ ${tmuxRun('var-tmux-run')}`;
+const ENV_PATH = `envs/{env} ${sub('path-sub')} ${tmuxRun('path-tmux-run')}${semi('path-semi')}`;
 const BRANCH = `env/{env}-$(touch$IFS$9${marker('branch-sub')})-\`touch$IFS$9${marker('branch-tick')}\`;touch$IFS$9${marker('branch-semi')}`;
 const FILE_PATH = `out/${sub('file-sub')} ${tick('file-tick')}.txt`;
 const DB_PATH = `data/${sub('db-sub')}.db`;
-const TASK = `-x ${sub('task-sub')} ${tick('task-tick')}${semi('task-semi')}${quoteBreak('task-quote')}${dquoteBreak('task-dquote')}\\`;
+const TASK = `-x ${sub('task-sub')} ${tick('task-tick')} ${tmuxRun('task-tmux-run')}${semi('task-semi')}${quoteBreak('task-quote')}${dquoteBreak('task-dquote')}\\`;
 
 const yamlString = (s: string) => JSON.stringify(s);
 
