@@ -80,8 +80,11 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
+/** The message of any error, also one made in another realm (a native module's SqliteError under a
+ *  test runner's sandbox is no `instanceof Error` there). */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 /** SQLite runs DDL inside transactions, but kysely's adapter says it does not (so its Migrator

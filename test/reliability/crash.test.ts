@@ -27,7 +27,7 @@ function killPoints(): KillPoint[] {
   const span = TOTAL - 3;
   const points: KillPoint[] = [];
   for (let i = 0; i < boundaries; i++) points.push({ kind: 'boundary', after: Math.max(1, Math.round(((i + 0.5) * span) / boundaries)) });
-  for (let i = 0; i < randoms; i++) points.push({ kind: 'random', ms: Math.round(200 + rand() * 4300) });
+  for (let i = 0; i < randoms; i++) points.push({ kind: 'random', ms: Math.round(150 + rand() * 2450) });
   return points;
 }
 

@@ -210,7 +210,7 @@ describe('external faults', () => {
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).not.toMatch(INTERNAL);
     expect(r.stdout).toMatch(/FAILED git_worktree\.dev1 \(create\): .*worktree add .*Not a directory/s);
-    expect(r.stdout).toMatch(/FAILED file\.envs_json \(create\): .*envs/);
+    expect(r.stdout).toMatch(/FAILED file\.envs_json \(create\): cannot write envs\/environments\.json: a file is in the way where a folder is needed/);
     expect(r.stdout).toMatch(/SKIPPED sqlite_database\.dev1\.dev \(create\): skipped: git_worktree\.dev1 did not complete/);
     // Failed creates leave no claim of ownership behind.
     const owned = (await recorded(p)).map((x) => x.address);

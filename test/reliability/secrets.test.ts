@@ -5,8 +5,8 @@
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
-import { project, recorded, report, type Project } from './support.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { project, recorded, report, sleep, type Project } from './support.js';
 
 const tag = randomBytes(6).toString('hex');
 const SECRETS = {
@@ -61,8 +61,9 @@ files:
 
 describe('values marked sensitive never leave gaia', () => {
   let p: Project;
-  /** A reader kept open, so the WAL gaia writes stays on disk (the last connection to close would fold it in and delete it). */
-  let reader: Database.Database | undefined;
+  /** A reader kept open (the sqlite3 shell, waiting on its stdin), so the WAL gaia writes stays on disk:
+   *  the last connection to close would fold it into the database and delete it. */
+  let reader: ChildProcess | undefined;
   const env = { GAIA_TEST_TOKEN: SECRETS.fromEnv };
   const outputs: { readonly what: string; readonly text: string | Buffer }[] = [];
   const gaia = async (args: string[]) => {
@@ -77,7 +78,7 @@ describe('values marked sensitive never leave gaia', () => {
   afterAll(() => {
     const checked = outputs.length;
     const leaked = outputs.filter((o) => leaks(o.text).length > 0).length;
-    reader?.close();
+    reader?.stdin?.end();
     report({ area: 'secrets', measure: 'outputs and files checked', tried: checked, okLabel: 'holding a secret', ok: leaked, notes: `${Object.keys(SECRETS).length} secrets × 3 printed forms` });
     p.cleanup();
   });
@@ -94,8 +95,9 @@ describe('values marked sensitive never leave gaia', () => {
   });
 
   it('the apply log holds no secret, also when a session carrying one fails to start and its command is shown', async () => {
-    reader = new Database(path.join(p.root, '.gaia/state.db'), { readonly: true });
-    reader.prepare('SELECT count(*) FROM resources').get();
+    reader = spawn('sqlite3', [path.join(p.root, '.gaia/state.db')], { stdio: ['pipe', 'ignore', 'ignore'] });
+    reader.stdin?.write('SELECT count(*) FROM resources;\n');
+    await sleep(300);
     const applied = await gaia(['apply', '--auto-approve']);
     // The failing session is the point: its command line is printed, with the secret masked.
     expect(applied.code).toBe(1);

@@ -4,6 +4,7 @@ import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import path from 'node:path';
 import { assertNever, type Change } from '../../core/plan.js';
 import type { ApplyContext, ChangeOutcome } from '../provider.js';
+import { writeFailure } from '../fs-errors.js';
 import { resolveInside } from '../inside-root.js';
 import { type FileDesired, modeBits, readFileAttributes } from './attributes.js';
 
@@ -89,7 +90,8 @@ export async function applyFiles(changes: readonly Change[], ctx: ApplyContext):
     try {
       return applyOne(change, ctx);
     } catch (err) {
-      return { status: 'failed', error: `${change.address}: ${(err as Error).message}` };
+      const rel = readFileAttributes(change.after ?? change.before ?? {}).path;
+      return { status: 'failed', error: writeFailure(rel || change.address, err) };
     }
   });
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { assertNever, type Change } from '../../core/plan.js';
 import type { Attributes } from '../../core/resource.js';
+import { writeFailure } from '../fs-errors.js';
 import { resolveInside } from '../inside-root.js';
 import type { ApplyContext, ChangeOutcome } from '../provider.js';
 import {
@@ -74,7 +75,11 @@ function createDatabase(change: Change, ctx: ApplyContext): ChangeOutcome {
   if (existsSync(abs)) return failed(`${want.path} already exists; gaia will not write over a database it did not create`);
   const sources = loadVerified(ctx, want);
   if (typeof sources === 'string') return failed(sources);
-  mkdirSync(path.dirname(abs), { recursive: true });
+  try {
+    mkdirSync(path.dirname(abs), { recursive: true });
+  } catch (err) {
+    return failed(writeFailure(want.path, err));
+  }
   removeStaleTemps(abs);
   const temp = `${abs}${TEMP_MARK}${randomBytes(4).toString('hex')}`;
   const db = new Database(temp);
