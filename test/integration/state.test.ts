@@ -162,7 +162,7 @@ describe('resources', () => {
     // The bad entry sits in a later INSERT than the first 500: the whole transaction must roll back.
     const batch = Array.from({ length: 700 }, (_, i) => entry(`t${String(i).padStart(4, '0')}`));
     batch[650] = { ...entry('bad'), specHash: null as unknown as string };
-    await expect(store.recordMany(batch)).rejects.toThrow(/NOT NULL/);
+    await expect(store.recordMany(batch)).rejects.toMatchObject({ message: expect.stringMatching(/NOT NULL/) });
     expect((await store.recorded()).length).toBe(1200);
   });
 
@@ -253,7 +253,7 @@ describe('apply history', () => {
 
   test('a step for an apply that does not exist is refused (foreign key)', async () => {
     const store = await open();
-    await expect(store.recordStep(999, { address: 'x.y', action: 'create', status: 'done', at: 't' })).rejects.toThrow(/FOREIGN KEY/);
+    await expect(store.recordStep(999, { address: 'x.y', action: 'create', status: 'done', at: 't' })).rejects.toMatchObject({ message: expect.stringMatching(/FOREIGN KEY/) });
   });
 });
 
