@@ -40,8 +40,8 @@ const scale = {
 };
 const only = option('only', '').split(',').map((s) => s.trim()).filter(Boolean);
 
-if (!existsSync(path.join(root, 'dist', 'gaia.mjs'))) {
-  console.error('dist/gaia.mjs is missing: run `npm run build` first');
+if (!existsSync(path.join(root, 'dist', 'gaia.cjs'))) {
+  console.error('dist/gaia.cjs is missing: run `npm run build` first');
   process.exit(1);
 }
 

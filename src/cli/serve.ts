@@ -2,9 +2,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openProject } from '../engine/project.js';
-import { API_ROUTES } from '../server/app.js';
 import { isLoopback, TOKEN_ENV } from '../server/auth.js';
-import { ServeRefused, startServer } from '../server/server.js';
+import { API_ROUTES } from '../server/routes.js';
 import { ManifestInvalid, UserError } from './errors.js';
 import { err, out } from './io.js';
 import { DEFAULT_FILE } from './project.js';
@@ -49,6 +48,8 @@ export function register(program: Command, setCode: (code: number) => void): voi
       const project = opened.project.model.manifest.project;
       await opened.project.close();
 
+      // The HTTP stack (hono, node's fetch classes) loads only for this command.
+      const { ServeRefused, startServer } = await import('../server/server.js');
       const server = await startServer({ file, host: opts.host, port, ...(token !== undefined ? { token } : {}), logError: (m) => err(`gaia serve: ${m}`) })
         .catch((e: unknown) => {
           throw e instanceof ServeRefused ? new UserError(e.message, e.hint) : e;

@@ -1,4 +1,4 @@
-/** Find schemas/ from wherever this code runs: src/ under ts-jest, dist/ after tsc, or the single bundled dist/gaia.mjs. */
+/** Find schemas/ from wherever this code runs: src/ under ts-jest, dist/ after tsc, or the single bundled dist/gaia.cjs. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -6,6 +6,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { hostOf, isLoopback, presentedToken, TOKEN_COOKIE, tokenMatches } from './auth.js';
 import { RequestProblem, type DashboardData } from './data.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './page.js';
+import { API_ROUTES, type ApiPath } from './routes.js';
+
+export { API_ROUTES } from './routes.js';
 
 export interface AppOptions {
   readonly data: DashboardData;
@@ -15,22 +18,18 @@ export interface AppOptions {
   readonly logError?: (message: string) => void;
 }
 
-interface Route {
-  readonly path: string;
-  readonly about: string;
-  readonly serve: (data: DashboardData, c: Context) => Promise<string>;
-}
+type Serve = (data: DashboardData, c: Context) => Promise<string>;
 
-/** The report's dashboard routes (app.py's /api/multi-env/*) plus the plan and the tasks. */
-export const API_ROUTES: readonly Route[] = [
-  { path: '/api/multi-env/status', about: 'environments, session groups, sync (gaia status --json); ?group= ?env=', serve: (d, c) => d.status(filterOf(c)) },
-  { path: '/api/multi-env/directories', about: 'directories, branches, ahead/behind, dirty files (gaia task export)', serve: (d) => d.table('directories') },
-  { path: '/api/multi-env/environments', about: 'stages: databases, rows, migrations, ports (gaia task export)', serve: (d) => d.table('environments') },
-  { path: '/api/multi-env/pr-groups', about: 'the pr_* session groups and their sessions (gaia task export)', serve: (d) => d.table('pr_groups') },
-  { path: '/api/multi-env/health', about: 'checks and the verdict (gaia health --json)', serve: (d) => d.health() },
-  { path: '/api/plan', about: 'the pending plan (gaia plan --json)', serve: (d) => d.plan() },
-  { path: '/api/tasks', about: 'open tasks; ?all=1 for all (gaia task list --json)', serve: (d, c) => d.tasks(isYes(c.req.query('all'))) },
-];
+/** How each route in routes.ts is answered. */
+const SERVE: Readonly<Record<ApiPath, Serve>> = {
+  '/api/multi-env/status': (d, c) => d.status(filterOf(c)),
+  '/api/multi-env/directories': (d) => d.table('directories'),
+  '/api/multi-env/environments': (d) => d.table('environments'),
+  '/api/multi-env/pr-groups': (d) => d.table('pr_groups'),
+  '/api/multi-env/health': (d) => d.health(),
+  '/api/plan': (d) => d.plan(),
+  '/api/tasks': (d, c) => d.tasks(isYes(c.req.query('all'))),
+};
 
 const PAGE_FILES: readonly { readonly path: string; readonly type: string; readonly body: string }[] = [
   { path: '/', type: 'text/html; charset=utf-8', body: PAGE_HTML },
@@ -99,7 +98,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/api', (c) => c.json({ routes: API_ROUTES.map((r) => ({ path: r.path, about: r.about })) }));
 
   for (const route of API_ROUTES) {
-    app.get(route.path, async (c) => c.body(await route.serve(data, c), 200, { 'Content-Type': JSON_TYPE }));
+    app.get(route.path, async (c) => c.body(await SERVE[route.path](data, c), 200, { 'Content-Type': JSON_TYPE }));
   }
 
   app.notFound((c) => problem(c, 404, `no such route: ${c.req.method} ${c.req.path}`, { routes: API_ROUTES.map((r) => r.path) }));

@@ -16,7 +16,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin', 'gaia.js');
-const BUNDLE = path.join(ROOT, 'dist', 'gaia.mjs');
+const BUNDLE = path.join(ROOT, 'dist', 'gaia.cjs');
 const OUTPUT = path.join(ROOT, 'test-output');
 const run = promisify(execFile);
 
@@ -75,9 +75,9 @@ suite('dashboard in a real browser', () => {
 
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing; CI must install it (.ci/run: apt-get install chromium)`);
-    if (!fs.existsSync(BUNDLE)) throw new Error('dist/gaia.mjs is missing: run `npm run build` first (npm test does)');
+    if (!fs.existsSync(BUNDLE)) throw new Error('dist/gaia.cjs is missing: run `npm run build` first (npm test does)');
     if (fs.statSync(BUNDLE).mtimeMs < newestSource(path.join(ROOT, 'src'))) {
-      throw new Error('dist/gaia.mjs is older than src/: run `npm run build` first (npm test does)');
+      throw new Error('dist/gaia.cjs is older than src/: run `npm run build` first (npm test does)');
     }
     repo = tempRepo('gaia-e2e-dashboard-');
     tmux = privateTmux();

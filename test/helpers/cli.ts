@@ -1,4 +1,4 @@
-/** Run the built CLI (bin/gaia.js → dist/gaia.mjs) in a throw-away project on a private tmux socket. */
+/** Run the built CLI (bin/gaia.js → dist/gaia.cjs) in a throw-away project on a private tmux socket. */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
