@@ -1,7 +1,13 @@
-/** The one way gaia runs commands: argument arrays through execa, never a shell string.
+/** The one way gaia runs commands: argument arrays, never a shell string.
  *  Failures come back as data (the caller decides), and every spawn is counted so
- *  benchmarks can prove observation does not grow with the number of resources. */
-import { execa } from 'execa';
+ *  benchmarks can prove observation does not grow with the number of resources.
+ *
+ *  Built on node:child_process rather than execa: a CLI run is all cold code, and execa's
+ *  stream machinery cost ~7 ms of CPU per command plus ~13 ms to load — a third of
+ *  `gaia status`'s own time for 11 commands (bench/status.mjs). What gaia needs is small:
+ *  argv, cwd, stdin text, extra environment, a timeout, and the output as text. */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 
 export interface RunOptions {
   readonly cwd?: string;
@@ -35,29 +41,76 @@ export function localExecutor(): Executor {
     get spawned() {
       return spawned;
     },
-    async run(argv, options = {}) {
+    run(argv, options = {}) {
       const [file, ...args] = argv;
       if (!file) throw new Error('empty command');
       spawned++;
       spawnedInProcess++;
-      const result = await execa(file, args, {
-        reject: false,
-        cwd: options.cwd,
-        input: options.input ?? '',
-        env: options.env,
-        timeout: options.timeoutMs,
-        stripFinalNewline: false,
-      });
-      const exitCode = typeof result.exitCode === 'number' ? result.exitCode : result.failed ? 127 : 0;
-      return {
-        argv,
-        exitCode,
-        stdout: typeof result.stdout === 'string' ? result.stdout : '',
-        stderr: typeof result.stderr === 'string' ? result.stderr : String(result.shortMessage ?? ''),
-        failed: result.failed,
-      };
+      return runCommand(file, args, options).then((r) => ({ argv, ...r }));
     },
   };
+}
+
+/** Ask politely first; a command that ignores SIGTERM this long is killed. */
+const FORCE_KILL_AFTER_MS = 2000;
+
+function runCommand(file: string, args: readonly string[], options: RunOptions): Promise<Omit<CommandResult, 'argv'>> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      // stdin is an empty pipe even without input, never /dev/null: tmux treats a client whose
+      // stdin is /dev/null differently (agent panes lost their dead status and last output).
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    // All three are pipes (stdio above); node's types cannot know that.
+    const input = child.stdin!;
+    const out = child.stdout!;
+    const errOut = child.stderr!;
+    let stdout = '';
+    let stderr = '';
+    out.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    errOut.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    input.on('error', () => {}); // a command that exits without reading its input (EPIPE) says so by its exit code
+    input.end(options.input);
+
+    let timedOut = false;
+    let forceKill: NodeJS.Timeout | undefined;
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      forceKill = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS).unref();
+    }, options.timeoutMs);
+
+    let settled = false;
+    const settle = (r: Omit<CommandResult, 'argv'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(forceKill);
+      resolve(r);
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      // Not started (ENOENT, EACCES): the shell's "command not found" code.
+      settle({ exitCode: e.code === 'ENOENT' ? 127 : 126, stdout, stderr: stderr || `${file}: ${e.message}`, failed: true });
+    });
+    child.on('exit', () => {
+      // A command that timed out may have left children holding its output open: stop waiting for them.
+      if (timedOut) {
+        out.destroy();
+        errOut.destroy();
+      }
+    });
+    child.on('close', (code, signal) => {
+      const why = timedOut ? `timed out after ${options.timeoutMs} ms` : signal ? `killed by ${signal}` : '';
+      settle({
+        exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0),
+        stdout,
+        stderr: why ? `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}${why}` : stderr,
+        failed: timedOut || code !== 0,
+      });
+    });
+  });
 }
 
 /** `git worktree add …` exited 128: fatal: … — the command as run, its code and its stderr. */
