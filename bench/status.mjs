@@ -7,7 +7,8 @@
  *  environments get commits and one gets uncommitted files, so ahead/behind and dirty counts
  *  take their real paths (merge-base + rev-list, not the "all equal" shortcut).
  *
- *  Usage: npm run build && node bench/status.mjs [runs=11]
+ *  Usage: npm run build && node bench/status.mjs [runs=11] [--keep]
+ *  --keep leaves the project and its tmux server running (printed) for profiling by hand.
  *  Prints the median, min and max wall time of `gaia status` and `gaia status --json`, and the
  *  median CPU time of the CLI with its git/tmux children, next to `gaia --version` (what starting
  *  node and loading the CLI costs by itself), and the load average: on a busy machine wall time
@@ -21,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repoRoot, 'bin', 'gaia.js');
-const runs = Number(process.argv[2] ?? 11);
+const keep = process.argv.includes('--keep');
+const runs = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 11);
 const socket = `gaia-bench-${randomBytes(4).toString('hex')}`;
 const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-bench-status-')));
 const env = { ...process.env, GAIA_TMUX_SOCKET: socket, NO_COLOR: '1' };
@@ -97,6 +99,10 @@ try {
   console.log(`  gaia status --json    ${fmt(time(['status', '--json']))}`);
   console.log(`  load average          ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
 } finally {
-  spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (keep) {
+    console.log(`  kept: cd ${dir} && GAIA_TMUX_SOCKET=${socket} gaia status   (clean up: tmux -L ${socket} kill-server; rm -rf ${dir})`);
+  } else {
+    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
