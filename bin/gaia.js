@@ -1,48 +1,64 @@
 #!/usr/bin/env node
 // Start-up is most of a small command's time, so the bundled CLI (dist/gaia.cjs, see
-// scripts/bundle.mjs) is compiled with a V8 code cache kept beside it: the first run after a
-// build writes it, later runs skip parsing and compiling ~1 MB of JavaScript. A cache V8
-// rejects (another Node version, other flags) is rewritten; one that cannot be written
-// (read-only install) only costs the speed. GAIA_DEBUG loads the bundle plainly instead, so
-// stack traces are mapped back to the TypeScript sources.
-import fs from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+// scripts/bundle.mjs) is compiled with a V8 code cache kept beside it. V8 compiles functions
+// when they first run, and a cache holds what was compiled before it was written: so the cache
+// is rewritten after the first run of each command (plan, status, …) and grows to cover them
+// all (the commands covered are listed beside it). A cache V8 rejects (another Node version,
+// other flags) is rewritten; one that cannot be written (read-only install) only costs the
+// speed. GAIA_DEBUG loads the bundle plainly instead, so stack traces are mapped back to the
+// TypeScript sources.
+//
+// CommonJS (bin/package.json), not an ES module: entering through the ESM loader cost ~10 ms.
+'use strict';
+const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
 
-const bundle = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'gaia.cjs');
+const bundle = path.join(__dirname, '..', 'dist', 'gaia.cjs');
 const cacheFile = `${bundle}.v8cache`;
-const require = createRequire(bundle);
+const coveredFile = `${cacheFile}.json`;
+const requireFromBundle = Module.createRequire(bundle);
+const argv = process.argv.slice(2);
 
 if (process.env.GAIA_DEBUG) {
   process.setSourceMapsEnabled(true);
-  process.exitCode = await require(bundle).main(process.argv.slice(2));
+  requireFromBundle(bundle).main(argv).then((code) => (process.exitCode = code));
 } else {
-  await runCached();
+  runCached();
 }
 
 async function runCached() {
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    // First run after a build.
-  }
+  const cachedData = read(cacheFile);
+  const covered = cachedData ? JSON.parse(read(coveredFile)?.toString() ?? '[]') : [];
   const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, require, module, bundle, path.dirname(bundle));
-  process.exitCode = await module.exports.main(process.argv.slice(2));
-  // After the run, so the cache also holds the functions this command compiled.
-  if (cachedData === undefined || script.cachedDataRejected) save(script.createCachedData());
+  script.runInThisContext()(module.exports, requireFromBundle, module, bundle, path.dirname(bundle));
+  process.exitCode = await module.exports.main(argv);
+  const command = argv.find((a) => !a.startsWith('-')) ?? argv[0] ?? '';
+  if (cachedData === undefined || script.cachedDataRejected || !covered.includes(command)) {
+    const now = script.cachedDataRejected ? [command] : [...covered, command];
+    if (write(cacheFile, script.createCachedData())) write(coveredFile, JSON.stringify(now));
+  }
 }
 
-function save(data) {
-  const temp = `${cacheFile}.${process.pid}.tmp`;
+function read(file) {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Atomically (temp file + rename), so a concurrent run never reads half a cache. */
+function write(file, data) {
+  const temp = `${file}.${process.pid}.tmp`;
   try {
     fs.writeFileSync(temp, data);
-    fs.renameSync(temp, cacheFile);
+    fs.renameSync(temp, file);
+    return true;
   } catch {
     fs.rmSync(temp, { force: true });
+    return false;
   }
 }

@@ -33,5 +33,6 @@ await build({
 // and expanding a manifest): later runs of any command start from it.
 const cache = path.join(root, 'dist/gaia.cjs.v8cache');
 fs.rmSync(cache, { force: true });
+fs.rmSync(`${cache}.json`, { force: true });
 execFileSync(process.execPath, [path.join(root, 'bin/gaia.js'), 'validate', '--print-resources', '-f', path.join(root, 'orchestration.yaml')], { stdio: 'ignore' });
 if (!fs.existsSync(cache)) console.warn(`warning: ${path.relative(root, cache)} was not written; the CLI will start slower`);

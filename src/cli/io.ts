@@ -1,6 +1,4 @@
 /** Terminal concerns in one place: colour, progress lines and the confirmation prompt. */
-import { createInterface } from 'node:readline/promises';
-
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
@@ -21,6 +19,7 @@ export const isInteractive = (): boolean => process.stdin.isTTY === true && proc
 
 /** Terraform's rule: only the word "yes" goes ahead. */
 export const terminalConfirm: Confirm = async (question) => {
+  const { createInterface } = await import('node:readline/promises'); // only apply and destroy ask
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     const answer = await rl.question(`${question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `);
