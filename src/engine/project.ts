@@ -1,5 +1,5 @@
 /** Opening a project: the manifest, its state store and the context providers run in. */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadManifest, type LoadResult } from '../manifest/load.js';
 import type { Model } from '../manifest/model.js';
 import type { ManifestError } from '../manifest/types.js';
@@ -43,6 +43,7 @@ export async function openProject(file: string, exec: Executor = localExecutor()
       ctx: {
         root: model.root, exec, ...(socket ? { tmuxSocket: socket } : {}),
         conversations: { get: (address) => store.agentId(address), set: (address, id) => store.setAgentId(address, id) },
+        cacheDir: join(dirname(model.statePath), 'cache'),
       },
       backupDir: join(model.root, '.gaia', 'backups'),
       close: () => store.close(),

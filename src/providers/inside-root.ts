@@ -23,11 +23,18 @@ export function resolveInside(root: string, rel: string): Inside {
   let realRoot = realRoots.get(root);
   if (realRoot === undefined) {
     try {
-      realRoot = realpathSync(root);
+      realRoot = realpathSync.native(root);
     } catch (e) {
       return { ok: false, error: `cannot resolve the project root ${root}: ${(e as Error).message}` };
     }
     realRoots.set(root, realRoot);
+  }
+  // Usually the path exists: one realpath (libc's, not node's component-by-component walk) settles it.
+  try {
+    const real = realpathSync.native(abs);
+    if (within(realRoot, real)) return { ok: true, abs };
+  } catch {
+    // Missing, or a dangling symlink on the way: the walk below tells which.
   }
   // The longest existing prefix of the path (the path itself when it exists; a symlink counts as existing).
   let existing = abs;
@@ -43,7 +50,7 @@ export function resolveInside(root: string, rel: string): Inside {
   }
   let real: string;
   try {
-    real = realpathSync(existing);
+    real = realpathSync.native(existing);
   } catch {
     return { ok: false, error: `${rel}: ${path.relative(root, existing) || '.'} is a symlink that leads nowhere; gaia will not follow it` };
   }
@@ -61,7 +68,7 @@ function firstLinkOutside(root: string, realRoot: string, existing: string): str
   for (let i = 1; i <= parts.length; i++) {
     const prefix = path.join(root, ...parts.slice(0, i));
     try {
-      if (lstatSync(prefix).isSymbolicLink() && !within(realRoot, realpathSync(prefix))) return parts.slice(0, i).join('/');
+      if (lstatSync(prefix).isSymbolicLink() && !within(realRoot, realpathSync.native(prefix))) return parts.slice(0, i).join('/');
     } catch {
       break;
     }

@@ -12,6 +12,9 @@ export interface ObserveContext {
   readonly exec: Executor;
   /** The state store's conversation identifiers of agent sessions (start/resume templates). */
   readonly conversations?: ConversationIds;
+  /** A folder where a provider may keep facts it can cheaply prove still true (the SQLite provider's
+   *  inspections, by file identity and times), so observing costs what changed. None: no cache. */
+  readonly cacheDir?: string;
 }
 
 /** Where an agent session's conversation identifier is kept between its starts. */

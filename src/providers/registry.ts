@@ -7,7 +7,9 @@ import { portProvider } from './port/index.js';
 import { sqliteProvider } from './sqlite/index.js';
 import { tmuxProvider } from './tmux/index.js';
 
-export const providers: readonly Provider[] = [gitProvider, sqliteProvider, portProvider, fileProvider, tmuxProvider];
+/** Observation starts in this order: the providers that wait on a process (git, tmux) first, so their
+ *  commands run while the in-process ones (SQLite, files, ports) read on this thread. */
+export const providers: readonly Provider[] = [gitProvider, tmuxProvider, sqliteProvider, portProvider, fileProvider];
 
 export const kindSpecs: KindSpecs = Object.assign({}, ...providers.map((p) => p.kinds));
 

@@ -2,7 +2,7 @@
  *  variable rendered into files, with quotes and a backslash) never appear in what gaia prints or keeps:
  *  plan (terminal, --json, --markdown, the plan file), the apply log (also when a step fails and its
  *  command line is shown), the state store's bytes (database, WAL, shared memory), state list/show/history. */
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -125,7 +125,7 @@ describe('values marked sensitive never leave gaia', () => {
     expect(leaks(drifted.stdout)).toEqual([]);
   });
 
-  it('the state store (database, WAL and shared memory bytes), state list/show/history and status hold no secret', async () => {
+  it('the state store (database, WAL and shared memory bytes), the observation cache, state list/show/history and status hold no secret', async () => {
     const rows = await recorded(p, env);
     expect(rows.length).toBeGreaterThan(5);
     for (const r of rows) await gaia(['state', 'show', r.address]);
@@ -133,8 +133,8 @@ describe('values marked sensitive never leave gaia', () => {
     await gaia(['state', 'history', '--json']);
     await gaia(['status', '--json']);
     const dir = path.join(p.root, '.gaia');
-    const files = (readdirSync(dir, { recursive: true }) as string[]).map((f) => path.join(dir, f)).filter((f) => !f.endsWith('backups'));
-    expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['state.db', 'state.db-wal', 'state.db-shm']));
+    const files = (readdirSync(dir, { recursive: true }) as string[]).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile());
+    expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['state.db', 'state.db-wal', 'state.db-shm', 'sqlite-inspections.json']));
     // The WAL holds what the apply wrote (the apply history, every record): it must not be empty to prove anything.
     expect(readFileSync(path.join(dir, 'state.db-wal')).length).toBeGreaterThan(4096);
     for (const f of files) outputs.push({ what: f, text: readFileSync(f) });

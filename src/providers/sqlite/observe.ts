@@ -4,7 +4,8 @@ import type { Attributes, Observed } from '../../core/resource.js';
 import { resolveInside } from '../inside-root.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
 import { SQLITE_KIND, type SqliteDesired, type SqliteObserved, readDesired } from './attributes.js';
-import { inspectDatabase } from './inspect.js';
+import { type Inspection, inspectDatabase } from './inspect.js';
+import { InspectionCache, stampOf } from './inspection-cache.js';
 import { DesiredSchemaCache, schemaSignature } from './schema.js';
 
 type Target = {
@@ -40,6 +41,7 @@ function targets(request: ObserveRequest): Target[] {
 
 export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
   const schemas = new DesiredSchemaCache(ctx.root);
+  const cache = InspectionCache.load(ctx.cacheDir);
   const observed: Observed[] = [];
   const warnings: PlanWarning[] = [];
   for (const t of targets(request)) {
@@ -48,7 +50,7 @@ export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext
       warnings.push({ code: 'outside_root', text: inside.error, address: t.address });
       continue;
     }
-    const found = inspectDatabase(inside.abs);
+    const found = inspectCached(inside.abs, cache);
     let attrs: SqliteObserved;
     switch (found.kind) {
       case 'missing':
@@ -88,5 +90,17 @@ export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext
     }
     observed.push({ kind: SQLITE_KIND, address: t.address, attributes: attrs as Attributes });
   }
+  cache.save();
   return { observed, warnings };
+}
+
+function inspectCached(abs: string, cache: InspectionCache): Inspection {
+  const stamp = stampOf(abs);
+  const kept = stamp && cache.get(abs, stamp);
+  if (kept) return kept;
+  const readAt = Date.now();
+  const found = inspectDatabase(abs);
+  // Only a clean read is worth keeping; and only if the file did not change while it was read.
+  if (stamp && found.kind === 'ok' && stampOf(abs)?.key === stamp.key) cache.put(abs, stamp, found, readAt);
+  return found;
 }
