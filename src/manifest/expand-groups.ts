@@ -100,6 +100,8 @@ export function expandGroups(
         group: gname,
         provider: providerName,
         agent,
+        // Absent means on (the provider's default), so existing sessions keep their spec hashes.
+        ...(g.remainOnExit === false ? { remainOnExit: false } : {}),
         ...(source.resume ? { resume: renderCommand(source.resume.command, convCtx, checks, [...source.resume.at]) } : {}),
         ...(limit !== undefined ? { startLimit: { concurrent: limit, intervalMs: durationMs(g.policy?.startInterval, DEFAULT_START_INTERVAL_MS) } } : {}),
       };

@@ -86,6 +86,7 @@ export interface GroupSpec {
   readonly command?: Command;
   readonly vars?: EnvVars;
   readonly costPerSession?: number;
+  readonly remainOnExit?: boolean;
   readonly costAdjustment?: number;
   readonly ready?: ReadySpec;
   readonly hooks?: HooksSpec;

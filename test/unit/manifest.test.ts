@@ -211,6 +211,13 @@ describe('expand', () => {
     expect(x.groups.map((g) => [g.name, g.pattern])).toEqual([['counted', 'c{n}'], ['named', undefined], ['each', '{env}_each'], ['solo', 'solo']]);
   });
 
+  it('turns remain-on-exit off only for a group that asks (absent keeps the default, and the spec hash)', () => {
+    const x = expand(base({ groups: { quick: { count: 1, name: 'q{n}', command: 'bash', remainOnExit: false }, usual: { count: 1, name: 'u{n}', command: 'bash' } } }), facts());
+    expect(x.problems).toEqual([]);
+    expect(byAddress(x.resources, 'tmux_session.q1').attributes.remainOnExit).toBe(false);
+    expect('remainOnExit' in byAddress(x.resources, 'tmux_session.u1').attributes).toBe(false);
+  });
+
   it('gives each session its provider from a provider list, with the provider command, cost and agent flag', () => {
     const x = expand(base({
       providers: { a: { command: 'agent-a', costPerMonth: 10, agent: true }, b: { command: ['agent-b', '--fast'], costPerMonth: 3 } },
