@@ -1,6 +1,6 @@
 /** plan = f(desired, observed, recorded): the heart of gaia, and pure. Providers supply per-kind
  *  comparison rules (KindSpecs); nothing here knows about tmux, git or SQLite. */
-import { hashOf } from './hash.js';
+import { hashOf, hashOfLines } from './hash.js';
 import { maskSensitive, sensitiveDigest } from './mask.js';
 import { dependencyOrder } from './graph.js';
 import {
@@ -133,11 +133,12 @@ function deleteChange(r: Recorded, before: Attributes, stateOnly: boolean, reaso
 /** What a plan was made against: its changes and the recorded state. Re-planning later and getting
  *  another fingerprint means the world moved, so a saved plan is stale. */
 export function fingerprintOf(changes: readonly Change[], conflicts: readonly Conflict[], recorded: readonly Recorded[]): string {
-  return hashOf({
-    changes: changes.map((c) => ({ a: c.address, x: c.action, h: c.specHash ?? null, r: c.reasons.map((r) => r.code), d: c.diffs.map((d) => d.path) })),
-    conflicts: conflicts.map((c) => c.address),
-    recorded: recorded.map((r) => [r.address, r.specHash]).sort(),
-  }, 32);
+  // Addresses, actions, codes and attribute paths hold neither tabs nor newlines.
+  return hashOfLines((function* lines() {
+    for (const c of changes) yield `c\t${c.address}\t${c.action}\t${c.specHash ?? ''}\t${c.reasons.map((r) => r.code).join(',')}\t${c.diffs.map((d) => d.path).join(',')}`;
+    for (const c of conflicts) yield `x\t${c.address}`;
+    for (const r of [...recorded].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))) yield `r\t${r.address}\t${r.specHash}`;
+  })(), 32);
 }
 
 /** Targets plus what they need (for creates) or what needs them (for deletes), like Terraform's -target. */

@@ -75,3 +75,35 @@ function firstLinkOutside(root: string, realRoot: string, existing: string): str
   }
   return parts.join('/') || '.';
 }
+
+/** resolveInside for a batch of paths read in one go (an observation): each folder's real path is
+ *  looked up once for the batch, and a path that is not itself a symlink costs one lstat. Only for
+ *  the batch's own duration — a folder swapped for a symlink later is seen by the next batch. */
+export function insideResolver(root: string): (rel: string) => Inside {
+  const realDirs = new Map<string, string | null>();
+  const realDir = (dir: string): string | null => {
+    let real = realDirs.get(dir);
+    if (real === undefined) {
+      try {
+        real = realpathSync.native(dir);
+      } catch {
+        real = null;
+      }
+      realDirs.set(dir, real);
+    }
+    return real;
+  };
+  return (rel) => {
+    const abs = path.resolve(root, rel);
+    const dir = realDir(path.dirname(abs));
+    const realRoot = realRoots.get(root) ?? realDir(root);
+    if (dir !== null && realRoot !== null && within(root, abs)) {
+      try {
+        if (!lstatSync(abs).isSymbolicLink() && within(realRoot, path.join(dir, path.basename(abs)))) return { ok: true, abs };
+      } catch {
+        // Missing: the full walk below says whether its folders stay inside.
+      }
+    }
+    return resolveInside(root, rel);
+  };
+}

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveInside } from '../../src/providers/inside-root.js';
+import { insideResolver, resolveInside } from '../../src/providers/inside-root.js';
 import { redact, redactFields, secretsOf } from '../../src/engine/redact.js';
 import { loadManifestText } from '../../src/manifest/load.js';
 import { MAX_COUNT } from '../../src/manifest/limits.js';
@@ -16,6 +16,7 @@ describe('resolveInside: a path stays inside the project root, symlinks followed
   const outside = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'gaia-outside-')));
   mkdirSync(path.join(root, 'real/deeper'), { recursive: true });
   writeFileSync(path.join(outside, 'target.txt'), 'x');
+  writeFileSync(path.join(root, 'real/deeper/here.txt'), 'x');
   symlinkSync(outside, path.join(root, 'out'));
   symlinkSync(path.join(root, 'real'), path.join(root, 'in'));
   symlinkSync(path.join(outside, 'target.txt'), path.join(root, 'real/file-link'));
@@ -25,8 +26,13 @@ describe('resolveInside: a path stays inside the project root, symlinks followed
     removeTree(outside);
   });
 
+  // The batch resolver (observation) must decide exactly as resolveInside does.
+  const batch = insideResolver(root);
   it.each([
     ['a plain new path', 'envs/dev1/data/dev.db', true],
+    ['an existing file', 'real/deeper/here.txt', true],
+    ['an existing file through a symlink to a folder inside', 'in/deeper/here.txt', true],
+    ['an existing file through a symlink to a folder outside', 'out/target.txt', false],
     ['through a symlink to a folder inside', 'in/deeper/new.txt', true],
     ['the root itself', '.', true],
     ['through a symlink to a folder outside', 'out/new/file.txt', false],
@@ -35,10 +41,11 @@ describe('resolveInside: a path stays inside the project root, symlinks followed
     ['up and out lexically', '../elsewhere', false],
     ['up and back in lexically', 'real/../real/x', true],
   ])('%s (%s): %s', (_what, rel, ok) => {
-    const r = resolveInside(root, rel);
-    expect(r.ok).toBe(ok);
-    if (r.ok) expect(r.abs).toBe(path.resolve(root, rel));
-    else expect(r.error).toMatch(/outside the project root|leads nowhere/);
+    for (const r of [resolveInside(root, rel), batch(rel), batch(rel)]) {
+      expect(r.ok).toBe(ok);
+      if (r.ok) expect(r.abs).toBe(path.resolve(root, rel));
+      else expect(r.error).toMatch(/outside the project root|leads nowhere/);
+    }
   });
 
   it('names the symlink that leads out, not the file behind it', () => {

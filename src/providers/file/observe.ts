@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { PlanWarning } from '../../core/plan.js';
 import type { Attributes, Observed } from '../../core/resource.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
-import { resolveInside } from '../inside-root.js';
+import { insideResolver } from '../inside-root.js';
 import { FILE_KIND, type FileObserved, readFileAttributes, sameContent, sha256Text } from './attributes.js';
 
 type Target = { readonly address: string; readonly path: string; readonly lastWritten?: string };
@@ -25,8 +25,9 @@ function targets(request: ObserveRequest): Target[] {
 export async function observeFiles(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
   const observed: Observed[] = [];
   const warnings: PlanWarning[] = [];
+  const resolve = insideResolver(ctx.root);
   for (const t of targets(request)) {
-    const inside = resolveInside(ctx.root, t.path);
+    const inside = resolve(t.path);
     if (!inside.ok) {
       // Never read through it: a plan would show (and keep) what lies outside the project.
       warnings.push({ code: 'outside_root', text: inside.error, address: t.address });

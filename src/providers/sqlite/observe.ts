@@ -1,7 +1,7 @@
 /** Observe many databases in-process: one read-only open per file, no processes. */
 import type { PlanWarning } from '../../core/plan.js';
 import type { Attributes, Observed } from '../../core/resource.js';
-import { resolveInside } from '../inside-root.js';
+import { insideResolver } from '../inside-root.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
 import { SQLITE_KIND, type SqliteDesired, type SqliteObserved, readDesired } from './attributes.js';
 import { type Inspection, inspectDatabase } from './inspect.js';
@@ -44,8 +44,9 @@ export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext
   const cache = InspectionCache.load(ctx.cacheDir);
   const observed: Observed[] = [];
   const warnings: PlanWarning[] = [];
+  const resolve = insideResolver(ctx.root);
   for (const t of targets(request)) {
-    const inside = resolveInside(ctx.root, t.path);
+    const inside = resolve(t.path);
     if (!inside.ok) {
       warnings.push({ code: 'outside_root', text: inside.error, address: t.address });
       continue;
