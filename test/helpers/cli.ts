@@ -1,6 +1,7 @@
 /** Run the built CLI (bin/gaia.js → dist/gaia.cjs) in a throw-away project on a private tmux socket. */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { tempRepo, type TempRepo } from './git.js';
@@ -52,6 +53,8 @@ export function testProject(manifest: string, files: Record<string, string> = {}
     sessions: () => tmux(['list-sessions', '-F', '#{session_name}']).split('\n').filter(Boolean).sort(),
     cleanup() {
       tmux(['kill-server']);
+      // tmux leaves its socket file behind: $TMUX_TMPDIR (else /tmp)/tmux-<uid>/<name>.
+      fs.rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
       repo.cleanup();
     },
   };
