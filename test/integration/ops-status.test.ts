@@ -135,3 +135,36 @@ describe('gaia status and health on an applied project', () => {
     expect(r.stderr).toContain('environments: dev1, dev2');
   });
 });
+
+describe('gaia status reads every worktree through a few shells', () => {
+  let p: TestProject;
+  // Paths a shell would expand or split if they ever reached a script instead of its arguments.
+  const envPath = (env: string) => `envs/${env} it's $(touch pwned) \`touch pwned2\``;
+  beforeAll(async () => {
+    p = testProject(`
+version: 1
+project: many
+environments:
+  names: [dev1, dev2, dev3, dev4, dev5]
+  path: "envs/{env} it's $(touch pwned) \`touch pwned2\`"
+`);
+    expect((await p.gaia(['apply', '--auto-approve'])).code).toBe(0);
+  });
+  afterAll(() => p.cleanup());
+
+  it('gives each environment its own dirty count and its own error, and runs nothing from a path', async () => {
+    fs.writeFileSync(path.join(p.root, envPath('dev2'), 'new.txt'), 'x\n');
+    fs.writeFileSync(path.join(p.root, envPath('dev5'), 'a.txt'), 'x\n');
+    fs.writeFileSync(path.join(p.root, envPath('dev5'), 'b.txt'), 'x\n');
+    fs.writeFileSync(path.join(p.root, envPath('dev4'), '.git'), 'gitdir: /nonexistent/nowhere\n'); // git status fails here
+    const r = await p.gaia(['status', '--json'], { GAIA_STATS: '1' });
+    const s = JSON.parse(r.stdout) as StatusReport;
+    expect(s.environments.map((e) => [e.name, e.dirty])).toEqual([['dev1', 0], ['dev2', 1], ['dev3', 0], ['dev4', null], ['dev5', 2]]);
+    expect(s.environments.find((e) => e.name === 'dev4')!.error).toMatch(/git status failed in .*dev4.*: fatal: not a git repository/);
+    expect(s.environments.filter((e) => e.error).map((e) => e.name)).toEqual(['dev4']);
+    // Five statuses, two shells: not one process of gaia's per environment.
+    expect(Number(/gaia-stats spawned=(\d+)/.exec(r.stderr)?.[1])).toBeLessThan(5 + 3);
+    expect(fs.readdirSync(p.root).filter((f) => f.startsWith('pwned'))).toEqual([]);
+    for (let i = 1; i <= 5; i++) expect(fs.readdirSync(path.join(p.root, envPath(`dev${i}`))).filter((f) => f.startsWith('pwned'))).toEqual([]);
+  });
+});
