@@ -181,7 +181,7 @@ async function worktreeStatuses(
   return out;
 }
 
-/** Shells run side by side (one per core is enough: git status is CPU and disk bound). */
+/** Shells side by side: git status is bound by CPU and disk, so a few keep a small machine busy. */
 const STATUS_SHELLS = 2;
 const END_OF_STATUS = '\x1egaia-status-end ';
 const STATUS_SCRIPT = `for d; do

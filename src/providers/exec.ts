@@ -59,8 +59,8 @@ function runCommand(file: string, args: readonly string[], options: RunOptions):
     const child = spawn(file, args, {
       cwd: options.cwd,
       env: options.env ? { ...process.env, ...options.env } : process.env,
-      // stdin is an empty pipe even without input, never /dev/null: tmux treats a client whose
-      // stdin is /dev/null differently (agent panes lost their dead status and last output).
+      // stdin is a pipe, closed at once when there is no input (as under execa): a command that
+      // reads it sees the end of its input.
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     // All three are pipes (stdio above); node's types cannot know that.
