@@ -194,7 +194,9 @@ describe('gaia reconcile: one round at a time', () => {
   });
 
   it('a session that exits at once backs off (30 s, 1 m …) and is reported crash-looping with its last output', async () => {
-    startWith(manifest({ a: LONG, crash: 'echo crashed-$GAIA_SESSION; exit 3' }));
+    // The short sleep lets tmux read the line first: tmux 3.3a now and then drops the output of a
+    // program that exits the instant it has printed (its dead pane then shows only the exit status).
+    startWith(manifest({ a: LONG, crash: 'echo crashed-$GAIA_SESSION; sleep 0.3; exit 3' }));
     const deadAgain = () => until('crash1 to die', () => sessions().get('crash1')?.dead === true);
     expect((await round()).result).toBe('applied'); // created (a sync, not a heal)
     await deadAgain();
