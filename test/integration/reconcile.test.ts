@@ -111,6 +111,8 @@ function startWith(text: string): string {
 afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
   tmux(['kill-server']);
+  // tmux leaves its socket file behind: $TMUX_TMPDIR (else /tmp)/tmux-<uid>/<name>.
+  fs.rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
   if (previousSocket === undefined) delete process.env.GAIA_TMUX_SOCKET;
   else process.env.GAIA_TMUX_SOCKET = previousSocket;
   remote.cleanup();
