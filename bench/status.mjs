@@ -103,6 +103,8 @@ try {
     console.log(`  kept: cd ${dir} && GAIA_TMUX_SOCKET=${socket} gaia status   (clean up: tmux -L ${socket} kill-server; rm -rf ${dir})`);
   } else {
     spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    // kill-server leaves its socket file behind.
+    fs.rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
