@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { tempRepo, type TempRepo } from './git.js';
+import { socketPath } from './tmux.js';
 
 export const GAIA_BIN = path.resolve('bin/gaia.js');
 
@@ -53,8 +54,7 @@ export function testProject(manifest: string, files: Record<string, string> = {}
     sessions: () => tmux(['list-sessions', '-F', '#{session_name}']).split('\n').filter(Boolean).sort(),
     cleanup() {
       tmux(['kill-server']);
-      // tmux leaves its socket file behind: $TMUX_TMPDIR (else /tmp)/tmux-<uid>/<name>.
-      fs.rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+      fs.rmSync(socketPath(socket), { force: true });
       repo.cleanup();
     },
   };

@@ -12,8 +12,8 @@ export interface PrivateTmux {
   kill(): Promise<void>;
 }
 
-/** Where tmux puts a `-L` socket: $TMUX_TMPDIR (else /tmp)/tmux-<uid>/<name>. */
-function socketPath(socket: string): string {
+/** Where tmux puts a `-L` socket: $TMUX_TMPDIR (else /tmp)/tmux-<uid>/<name> (kill-server leaves it behind). */
+export function socketPath(socket: string): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   return path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, socket);
 }

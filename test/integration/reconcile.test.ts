@@ -16,6 +16,7 @@ import type { Database } from '../../src/state/schema.js';
 import { openSqliteStore, type SqliteStateStore } from '../../src/state/sqlite-store.js';
 import { bareRemote, tempRepo, type BareRemote, type TempRepo } from '../helpers/git.js';
 import { GAIA_BIN } from '../helpers/cli.js';
+import { socketPath } from '../helpers/tmux.js';
 
 interface Groups { readonly [group: string]: string }
 
@@ -111,8 +112,7 @@ function startWith(text: string): string {
 afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
   tmux(['kill-server']);
-  // tmux leaves its socket file behind: $TMUX_TMPDIR (else /tmp)/tmux-<uid>/<name>.
-  fs.rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+  fs.rmSync(socketPath(socket), { force: true });
   if (previousSocket === undefined) delete process.env.GAIA_TMUX_SOCKET;
   else process.env.GAIA_TMUX_SOCKET = previousSocket;
   remote.cleanup();
