@@ -30,7 +30,7 @@ if (process.env.GAIA_DEBUG) {
 
 async function runCached() {
   const cachedData = read(cacheFile);
-  const covered = cachedData ? JSON.parse(read(coveredFile)?.toString() ?? '[]') : [];
+  const covered = cachedData ? coveredCommands() : [];
   const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, requireFromBundle, module, bundle, path.dirname(bundle));
@@ -39,6 +39,16 @@ async function runCached() {
   if (cachedData === undefined || script.cachedDataRejected || !covered.includes(command)) {
     const now = script.cachedDataRejected ? [command] : [...covered, command];
     if (write(cacheFile, script.createCachedData())) write(coveredFile, JSON.stringify(now));
+  }
+}
+
+/** The commands the cache was written after; a damaged list only means rewriting the cache. */
+function coveredCommands() {
+  try {
+    const list = JSON.parse(read(coveredFile)?.toString() ?? '[]');
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
   }
 }
 

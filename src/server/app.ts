@@ -8,8 +8,6 @@ import { RequestProblem, type DashboardData } from './data.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './page.js';
 import { API_ROUTES, type ApiPath } from './routes.js';
 
-export { API_ROUTES } from './routes.js';
-
 export interface AppOptions {
   readonly data: DashboardData;
   /** When set, every request must present it (header or the page's cookie). */

@@ -1,33 +1,12 @@
-/** Write files atomically (a temp file in the same folder, then rename) and delete them. */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+/** Write generated files atomically (write-atomic.ts) and delete them. */
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { assertNever, type Change } from '../../core/plan.js';
 import type { ApplyContext, ChangeOutcome } from '../provider.js';
 import { writeFailure } from '../fs-errors.js';
 import { resolveInside } from '../inside-root.js';
+import { writeAtomic } from '../write-atomic.js';
 import { type FileDesired, modeBits, readFileAttributes } from './attributes.js';
-
-/** Readers see the old file or the new one, never half of it; a failure leaves no temp file. */
-export function writeAtomic(abs: string, content: string, mode: number): void {
-  const dir = path.dirname(abs);
-  mkdirSync(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(abs)}.gaia-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(temp, 'wx', mode);
-    try {
-      writeSync(fd, content);
-      fchmodSync(fd, mode); // the umask may have narrowed the mode given to open
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, abs);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-}
 
 function existingContent(abs: string): string | undefined {
   try {

@@ -6,8 +6,9 @@
  *  Git's "racy" rule applies: file times tick coarsely (milliseconds, on some filesystems seconds),
  *  so a database written shortly before it was read may be written again within the same tick
  *  without its times moving. Such an inspection is not kept; the next observation reads the file. */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeAtomic } from '../write-atomic.js';
 import type { Inspection } from './inspect.js';
 
 type Found = Extract<Inspection, { kind: 'ok' }>;
@@ -88,13 +89,10 @@ export class InspectionCache {
    *  a cache that cannot be written costs only the next observation's time. */
   save(): void {
     if (this.file === undefined || (!this.changed && this.seen.size === this.kept.size)) return;
-    const temp = `${this.file}.${process.pid}.tmp`;
     try {
-      mkdirSync(path.dirname(this.file), { recursive: true });
-      writeFileSync(temp, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(this.seen) }));
-      renameSync(temp, this.file);
+      writeAtomic(this.file, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(this.seen) }));
     } catch {
-      rmSync(temp, { force: true });
+      // Unwritable: the next observation reads the databases again.
     }
   }
 }
