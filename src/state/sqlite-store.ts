@@ -50,7 +50,7 @@ function openFile(path: string): BetterSqlite3.Database {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // WAL: a `gaia plan` reads while an apply writes. NORMAL: every commit survives the process
     // being killed (SIGKILL); only an OS crash or power loss can drop the last commits.
-    sqlite.pragma('journal_mode = WAL');
+    whileBusy(() => sqlite.pragma('journal_mode = WAL'));
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     return sqlite;
@@ -72,6 +72,22 @@ async function migrate(db: Kysely<Database>, path: string): Promise<void> {
     }
     const which = outcome.migration === undefined ? '' : ` (migration ${outcome.migration})`;
     throw new StateUnavailable(path, `preparing it${which} failed: ${messageOf(outcome.error)}`);
+  }
+}
+
+/** Runs `fn` again while SQLite answers "busy", up to the busy timeout. Needed for the switch to
+ *  WAL: when another gaia closes the last connection at the same moment (it checkpoints and removes
+ *  the log under an exclusive lock), SQLite answers "database is locked" at once instead of waiting
+ *  (seen with two concurrent applies in test/e2e/plan-apply.test.ts). */
+function whileBusy<T>(fn: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      return fn();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause); // a synchronous pause: opening is synchronous
+    }
   }
 }
 
