@@ -31,7 +31,8 @@ if (process.env.GAIA_DEBUG) {
 async function runCached() {
   const cachedData = read(cacheFile);
   const covered = cachedData ? coveredCommands() : [];
-  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  // latin1: the bundle is ASCII (scripts/bundle.mjs checks), and this skips decoding UTF-8.
+  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'latin1')), { filename: bundle, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, requireFromBundle, module, bundle, path.dirname(bundle));
   process.exitCode = await module.exports.main(argv);

@@ -3,7 +3,10 @@
  *  starting point: the CLIs change their screens between versions.
  *
  *  Each pattern is a JavaScript regular expression matched against the pane's last non-empty lines
- *  (`m` flag: `^`/`$` are line ends). Order of the checks: waiting, then working, then idle. */
+ *  (`m` flag: `^`/`$` are line ends). Order of the checks: waiting, then working, then idle.
+ *  Glyphs in String.raw patterns are written as \u escapes (❯ \u276F, │ \u2502, ⏎ \u23CE, › \u203A,
+ *  ▌ \u258C), which the RegExp reads the same: esbuild cannot escape a raw string, and a bundle that
+ *  stays ASCII loads faster. */
 import type { AgentPreset } from '../manifest/types.js';
 
 export interface PatternSources {
@@ -19,15 +22,15 @@ export const AGENT_PRESETS: { readonly [P in AgentPreset]: PatternSources } = {
   // Claude Code: a permission dialog ("Do you want to proceed?" with numbered choices); "esc to
   // interrupt" under the spinner while it works; "? for shortcuts" under the empty input box.
   claude: {
-    waiting: String.raw`Do you want to (?:proceed|make this edit|create|allow|run)|❯ 1\. Yes|Would you like to|${YES_NO}`,
+    waiting: String.raw`Do you want to (?:proceed|make this edit|create|allow|run)|\u276F 1\. Yes|Would you like to|${YES_NO}`,
     working: String.raw`esc to interrupt|ctrl\+c to interrupt`,
-    idle: String.raw`\? for shortcuts|^\s*[│|]?\s*>\s*[│|]?\s*$`,
+    idle: String.raw`\? for shortcuts|^\s*[\u2502|]?\s*>\s*[\u2502|]?\s*$`,
   },
   // Codex CLI: approval requests ("Allow command?", "Yes (y)"); "Esc to interrupt" while working.
   codex: {
     waiting: String.raw`Allow command\?|Apply (?:this )?(?:patch|changes)\?|Yes \(y\)|Would you like to run|approve|${YES_NO}`,
     working: String.raw`[Ee]sc to interrupt|Working \(|Thinking`,
-    idle: String.raw`send ⏎|⏎ send|Ctrl\+J newline|^\s*[›>▌]\s*$`,
+    idle: String.raw`send \u23CE|\u23CE send|Ctrl\+J newline|^\s*[\u203A>\u258C]\s*$`,
   },
   // `ollama run MODEL`: a `>>> ` prompt; a braille spinner while the model answers. It never asks permission.
   ollama: {
@@ -44,7 +47,7 @@ export const AGENT_PRESETS: { readonly [P in AgentPreset]: PatternSources } = {
   gemini: {
     waiting: String.raw`Allow execution|Apply this change\?|Do you want to proceed|Yes, allow once|${YES_NO}`,
     working: String.raw`esc to cancel`,
-    idle: String.raw`Type your message|^\s*[│|]?\s*>\s*[│|]?\s*$`,
+    idle: String.raw`Type your message|^\s*[\u2502|]?\s*>\s*[\u2502|]?\s*$`,
   },
   generic: {
     waiting: YES_NO,

@@ -4,7 +4,7 @@
  *  - a database's integrity is `PRAGMA quick_check` on a read-only connection. */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from '../providers/sqlite/driver.js';
 import type { Model } from '../manifest/model.js';
 import type { HealthProbes } from './health.js';
 import type { StatusReport } from './status-model.js';
@@ -44,9 +44,9 @@ export function gitOperationsIn(worktree: string): readonly string[] {
 }
 
 export function quickCheck(file: string): { readonly ok: true } | { readonly ok: false; readonly error: string } {
-  let db: Database.Database | undefined;
+  let db: SqliteDatabase | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openDatabase(file, { readonly: true, fileMustExist: true });
     const rows = db.prepare('PRAGMA quick_check').pluck().all() as unknown[];
     const problems = rows.flatMap((r) => String(r).split('\n')).filter((l) => l !== 'ok' && !l.startsWith('*** in database'));
     if (problems.length === 0) return { ok: true };

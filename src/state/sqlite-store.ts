@@ -2,7 +2,7 @@
  *  Everything SQLite-specific is here: pragmas, transactional migrations, retry on a busy open. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from '../providers/sqlite/driver.js';
 import { Kysely, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
 import { KyselyStateStore, type StoreOptions } from './kysely-store.js';
 import { migrateToLatest } from './migrate.js';
@@ -37,11 +37,11 @@ export async function openSqliteStore(path: string, options: StoreOptions = {}):
   return new KyselyStateStore(db, options);
 }
 
-function openFile(path: string): BetterSqlite3.Database {
-  let sqlite: BetterSqlite3.Database;
+function openFile(path: string): SqliteDatabase {
+  let sqlite: SqliteDatabase;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    sqlite = new BetterSqlite3(path);
+    sqlite = openDatabase(path);
   } catch (error) {
     throw new StateUnavailable(path, messageOf(error));
   }

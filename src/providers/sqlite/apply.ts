@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { assertNever, type Change } from '../../core/plan.js';
 import type { Attributes } from '../../core/resource.js';
 import { writeFailure } from '../fs-errors.js';
@@ -16,6 +15,7 @@ import {
   readDesired,
   readObserved,
 } from './attributes.js';
+import { openDatabase } from './driver.js';
 import { backupDatabase, copyCorruptFile, removeDatabaseFiles } from './backup.js';
 import { inspectDatabase, readDatabase } from './inspect.js';
 import {
@@ -82,7 +82,7 @@ function createDatabase(change: Change, ctx: ApplyContext): ChangeOutcome {
   }
   removeStaleTemps(abs);
   const temp = `${abs}${TEMP_MARK}${randomBytes(4).toString('hex')}`;
-  const db = new Database(temp);
+  const db = openDatabase(temp);
   try {
     // A temp file nobody else sees needs no on-disk journal and no syncs per commit (a failure
     // throws it away): one fsync of the finished file before it is renamed in keeps the result as
@@ -122,7 +122,7 @@ function migrateDatabase(change: Change, ctx: ApplyContext): ChangeOutcome {
   if (!existsSync(abs)) return failed(`${want.path} is missing; run gaia plan again`);
   const sources = loadVerified(ctx, want);
   if (typeof sources === 'string') return failed(sources);
-  const db = new Database(abs, { fileMustExist: true });
+  const db = openDatabase(abs, { fileMustExist: true });
   try {
     const note = db
       .transaction((): string | undefined => {

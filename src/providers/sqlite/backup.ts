@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from './driver.js';
 import { readDatabase } from './inspect.js';
 import type { SqliteDb } from './schema.js';
 
@@ -22,7 +22,7 @@ export function backupPathFor(backupDir: string, address: string, now: Date): st
 export async function backupDatabase(absPath: string, backupDir: string, address: string, now: Date): Promise<string> {
   mkdirSync(backupDir, { recursive: true });
   const dest = backupPathFor(backupDir, address, now);
-  const db = new Database(absPath, { readonly: true, fileMustExist: true });
+  const db = openDatabase(absPath, { readonly: true, fileMustExist: true });
   try {
     await db.backup(dest);
   } finally {
@@ -89,7 +89,7 @@ export async function restoreBackup(
   }
   let source: SqliteDb | undefined;
   try {
-    source = new Database(backupPath, { readonly: true, fileMustExist: true });
+    source = openDatabase(backupPath, { readonly: true, fileMustExist: true });
     const check = source.pragma('quick_check', { simple: true });
     if (check !== 'ok') return { kind: 'refused', error: `backup ${backupPath} is damaged: ${String(check)}` };
   } catch (err) {
@@ -102,7 +102,7 @@ export async function restoreBackup(
     await source.backup(temp);
     source.close();
     source = undefined;
-    const check = new Database(temp, { readonly: true, fileMustExist: true });
+    const check = openDatabase(temp, { readonly: true, fileMustExist: true });
     let summary;
     try {
       summary = readDatabase(check);

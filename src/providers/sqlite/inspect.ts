@@ -1,6 +1,6 @@
 /** A read-only look at one database file, in-process: never throws, never writes. */
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openDatabase } from './driver.js';
 import { type AppliedMigration, MIGRATIONS_TABLE, type TableRows } from './attributes.js';
 import { isUserObject, type MasterRow, readMaster, type SqliteDb } from './schema.js';
 
@@ -60,7 +60,7 @@ export function inspectDatabase(absPath: string): Inspection {
   if (!existsSync(absPath)) return { kind: 'missing' };
   let db: SqliteDb | undefined;
   try {
-    db = new Database(absPath, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    db = openDatabase(absPath, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     // One read transaction: one lock for both statements, and a consistent view between them.
     db.exec('BEGIN');
     const found = readDatabase(db);

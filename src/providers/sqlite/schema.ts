@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from './driver.js';
 import { MIGRATIONS_TABLE, type Migration } from './attributes.js';
 
-export type SqliteDb = Database.Database;
+export type SqliteDb = SqliteDatabase;
 
 export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -95,7 +95,7 @@ export class DesiredSchemaCache {
 export function desiredSchema(root: string, migrations: readonly Migration[]): DesiredSchema {
   const read = readMigrations(root, migrations);
   if (!read.ok) return read;
-  const db = new Database(':memory:');
+  const db = openDatabase(':memory:');
   try {
     runMigrations(db, read.sources);
     return { ok: true, signature: schemaSignature(readMaster(db)) };
