@@ -32,7 +32,7 @@ export function register(program: Command, _setCode: (code: number) => void): vo
         const [full, sync] = await Promise.all([buildStatus(project), syncStatus(project)]);
         const report = filterStatus(full, { ...(opts.group ? { group: opts.group } : {}), ...(opts.env ? { env: opts.env } : {}) });
         // Two separate axes, as Argo CD shows them: does the machine run the revision it should, and is it well.
-        const health = assessHealth(full, probeHealth(project.model, full)).verdict;
+        const health = assessHealth(full, probeHealth(project.model, full, project.ctx.cacheDir)).verdict;
         if (opts.json) return out(JSON.stringify({ ...report, sync, health }, null, 2));
         const color = useColor();
         const revision = sync.revision ? ` at ${sync.revision.slice(0, 12)}` : '';

@@ -1,10 +1,14 @@
 /** Health's probes, all in-process: no git or sqlite3 processes.
  *  - a merge/rebase in progress is a file in the worktree's git directory (found through its
  *    `.git` file: `gitdir: …/.git/worktrees/dev1`);
- *  - a database's integrity is `PRAGMA quick_check` on a read-only connection. */
+ *  - a database's integrity is `PRAGMA quick_check` on a read-only connection. A check that passed
+ *    is kept in the cache folder with the file's stamp (identity, size, times of the file and its
+ *    -wal): until SQLite or anyone else writes the file, its bytes and so the answer stay the same.
+ *    Failures are never kept: each look reports them afresh. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type SqliteDatabase } from '../providers/sqlite/driver.js';
+import { QUICK_CHECKS, StampCache } from '../providers/sqlite/stamp-cache.js';
 import type { Model } from '../manifest/model.js';
 import type { HealthProbes } from './health.js';
 import type { StatusReport } from './status-model.js';
@@ -59,17 +63,24 @@ export function quickCheck(file: string): { readonly ok: true } | { readonly ok:
   }
 }
 
-export function probeHealth(model: Pick<Model, 'root' | 'environments'>, status: StatusReport): HealthProbes {
+type QuickCheck = ReturnType<typeof quickCheck>;
+
+/** `cacheDir`: where passed checks are kept (the project's cache folder); none, none kept. */
+export function probeHealth(model: Pick<Model, 'root' | 'environments'>, status: StatusReport, cacheDir?: string): HealthProbes {
+  const passed = StampCache.load<QuickCheck>(cacheDir, QUICK_CHECKS);
   const gitOperations = new Map<string, readonly string[]>();
-  const quick = new Map<string, ReturnType<typeof quickCheck>>();
+  const quick = new Map<string, QuickCheck>();
   for (const env of status.environments) {
     if (!env.directory) continue;
     const info = model.environments.find((e) => e.name === env.name);
     if (!info) continue;
     gitOperations.set(env.name, gitOperationsIn(path.resolve(model.root, info.path)));
     for (const s of env.stages) {
-      if (s.database?.exists && !s.database.error) quick.set(`${env.name}.${s.name}`, quickCheck(path.resolve(model.root, s.database.path)));
+      if (!s.database?.exists || s.database.error) continue;
+      const file = path.resolve(model.root, s.database.path);
+      quick.set(`${env.name}.${s.name}`, passed.readThrough(file, () => quickCheck(file), (r) => r.ok));
     }
   }
+  passed.save();
   return { gitOperations, quickCheck: quick };
 }

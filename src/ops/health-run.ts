@@ -6,5 +6,5 @@ import { buildStatus, type StatusOptions } from './status.js';
 
 export async function checkHealth(project: Project, options: StatusOptions = {}): Promise<HealthReport> {
   const status = await buildStatus(project, options);
-  return assessHealth(status, probeHealth(project.model, status));
+  return assessHealth(status, probeHealth(project.model, status, project.ctx.cacheDir));
 }

@@ -30,10 +30,18 @@ export async function buildStatus(project: Project, options: StatusOptions = {})
 export async function statusSnapshot(project: Project, options: StatusOptions = {}): Promise<StatusSnapshot> {
   const { model, store, ctx } = project;
   const recorded = await store.recorded();
-  const [observation, git, tasks] = await Promise.all([
-    observeAll(model.resources, recorded, ctx, { includeUnmanaged: true }),
+  const now = options.now?.() ?? new Date();
+  const observing = observeAll(model.resources, recorded, ctx, { includeUnmanaged: true });
+  // Agent panes are captured as soon as the observation says which sessions exist (one tmux
+  // invocation for all), while the slower git facts are still being read.
+  const capturing = (options.agentStates ?? !agentStateDisabled())
+    ? observing.then((o) => readAgentStates({ model, observed: new Map(o.observed.filter((x) => x.kind === 'tmux_session').map((x) => [x.address, x])), store, ctx, now }))
+    : Promise.resolve(undefined);
+  const [observation, git, tasks, agents] = await Promise.all([
+    observing,
     readGitFacts(model.environments, model.resources, ctx),
     store.listTasks({ status: 'open' }),
+    capturing,
   ]);
   const desired = new Set(model.resources.map((r) => r.address));
   const openTasks = new Map<string, number>();
@@ -41,11 +49,6 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   const exists = (rel: string, ...rest: string[]) => fs.existsSync(path.resolve(model.root, rel, ...rest));
   const directories = new Set(model.environments.filter((e) => exists(e.path)).map((e) => e.name));
   const gitWorktrees = new Set(model.environments.filter((e) => exists(e.path, '.git')).map((e) => e.name));
-  const now = options.now?.() ?? new Date();
-  // After the observation: only agent sessions that exist are captured (one tmux invocation for all).
-  const agents = (options.agentStates ?? !agentStateDisabled())
-    ? await readAgentStates({ model, observed: new Map(observation.observed.filter((o) => o.kind === 'tmux_session').map((o) => [o.address, o])), store, ctx, now })
-    : undefined;
   const report = assembleStatus({
     model,
     observed: observation.observed,

@@ -84,7 +84,7 @@ export function dashboardData(file: string, options: DataOptions = {}): Dashboar
       status,
       sync,
       tables: reportTables(status, tasks),
-      health: assessHealth(status, probeHealth(project.model, status)),
+      health: assessHealth(status, probeHealth(project.model, status, project.ctx.cacheDir)),
     };
   }));
 

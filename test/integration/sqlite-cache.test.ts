@@ -1,11 +1,15 @@
 /** Observing unchanged databases from the inspection cache, on real SQLite files: a kept inspection
  *  is used only while the file (and its write-ahead log) keeps its stamp; any write, a replaced file
- *  or a write just before the read means the file is read again. */
+ *  or a write just before the read means the file is read again. Health's passed quick checks are
+ *  kept the same way; failed ones never are. */
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Resource } from '../../src/core/resource.js';
+import type { Model } from '../../src/manifest/model.js';
+import { probeHealth } from '../../src/ops/health-probe.js';
+import type { StatusReport } from '../../src/ops/status-model.js';
 import { localExecutor } from '../../src/providers/exec.js';
 import { sqliteProvider } from '../../src/providers/sqlite/index.js';
 
@@ -110,4 +114,38 @@ test('a damaged cache file is ignored, and databases no longer observed drop out
   writeFileSync(cacheFile(), JSON.stringify(data));
   expect(await rows()).toBe(2);
   expect(Object.keys(cached())).toEqual([abs]);
+});
+
+describe("health's quick checks", () => {
+  const checksFile = () => path.join(cacheDir, 'sqlite-quick-checks.json');
+  // One environment at the root with one stage whose database is at REL, as status reports it.
+  const report = { environments: [{ name: 'dev1', directory: true, stages: [{ name: 'dev', database: { exists: true, path: REL } }] }] } as unknown as StatusReport;
+  const check = () => {
+    const model = { root, environments: [{ name: 'dev1', path: '.' }] } as unknown as Pick<Model, 'root' | 'environments'>;
+    return probeHealth(model, report, cacheDir).quickCheck.get('dev1.dev');
+  };
+  const plantFailure = () => {
+    const data = JSON.parse(readFileSync(checksFile(), 'utf8'));
+    data.entries[abs].found = { ok: false, error: 'planted' };
+    writeFileSync(checksFile(), JSON.stringify(data));
+  };
+
+  test('a passed check is kept while the file keeps its stamp, and made again after a write', () => {
+    makeDb(3);
+    expect(check()).toEqual({ ok: true });
+    plantFailure();
+    expect(check()).toEqual({ ok: false, error: 'planted' }); // answered from the cache: the file was not opened
+    const db = new Database(abs);
+    db.prepare('INSERT INTO t VALUES (1)').run();
+    db.close();
+    age(abs);
+    expect(check()).toEqual({ ok: true });
+  });
+
+  test('a failed check is never kept: each look checks the file again', () => {
+    writeFileSync(abs, 'not a database, but long enough to have a header of sorts'.repeat(20));
+    age(abs);
+    expect(check()).toMatchObject({ ok: false, error: expect.stringMatching(/not a database/) });
+    expect(JSON.parse(readFileSync(checksFile(), 'utf8')).entries).toEqual({});
+  });
 });

@@ -5,7 +5,7 @@ import { insideResolver } from '../inside-root.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
 import { SQLITE_KIND, type SqliteDesired, type SqliteObserved, readDesired } from './attributes.js';
 import { type Inspection, inspectDatabase } from './inspect.js';
-import { InspectionCache, stampOf } from './inspection-cache.js';
+import { INSPECTIONS, StampCache } from './stamp-cache.js';
 import { DesiredSchemaCache, schemaSignature } from './schema.js';
 
 type Target = {
@@ -41,7 +41,7 @@ function targets(request: ObserveRequest): Target[] {
 
 export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
   const schemas = new DesiredSchemaCache(ctx.root);
-  const cache = InspectionCache.load(ctx.cacheDir);
+  const cache = StampCache.load<Inspection>(ctx.cacheDir, INSPECTIONS);
   const observed: Observed[] = [];
   const warnings: PlanWarning[] = [];
   const resolve = insideResolver(ctx.root);
@@ -51,7 +51,7 @@ export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext
       warnings.push({ code: 'outside_root', text: inside.error, address: t.address });
       continue;
     }
-    const found = inspectCached(inside.abs, cache);
+    const found = cache.readThrough(inside.abs, () => inspectDatabase(inside.abs), (f) => f.kind === 'ok'); // only a clean read is worth keeping
     let attrs: SqliteObserved;
     switch (found.kind) {
       case 'missing':
@@ -93,15 +93,4 @@ export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext
   }
   cache.save();
   return { observed, warnings };
-}
-
-function inspectCached(abs: string, cache: InspectionCache): Inspection {
-  const stamp = stampOf(abs);
-  const kept = stamp && cache.get(abs, stamp);
-  if (kept) return kept;
-  const readAt = Date.now();
-  const found = inspectDatabase(abs);
-  // Only a clean read is worth keeping; and only if the file did not change while it was read.
-  if (stamp && found.kind === 'ok' && stampOf(abs)?.key === stamp.key) cache.put(abs, stamp, found, readAt);
-  return found;
 }
