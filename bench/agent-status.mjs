@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(repoRoot, 'bin', 'gaia.js');
+const bin = path.join(repoRoot, 'bin', 'gaia'); // the installed command
 const fake = path.join(repoRoot, 'test', 'fixtures', 'fake-agent');
 const runs = Number(process.argv[2] ?? 11);
 const socket = `gaia-bench-${randomBytes(4).toString('hex')}`;
@@ -22,7 +22,7 @@ const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-bench-ag
 const env = { ...process.env, GAIA_TMUX_SOCKET: socket, NO_COLOR: '1', FAKE_AGENT_START_MS: '200' };
 
 const git = (args, cwd = dir) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-const gaia = (args, extra = {}) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: { ...env, ...extra }, encoding: 'utf8' });
+const gaia = (args, extra = {}) => spawnSync(bin, args, { cwd: dir, env: { ...env, ...extra }, encoding: 'utf8' });
 
 function setup() {
   git(['init', '-q', '-b', 'main']);

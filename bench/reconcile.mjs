@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(repoRoot, 'bin', 'gaia.js');
+const bin = path.join(repoRoot, 'bin', 'gaia'); // the installed command
 const runs = Number(process.argv[2] ?? 11);
 const socket = `gaia-bench-${randomBytes(4).toString('hex')}`;
 const top = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-bench-reconcile-')));
@@ -29,7 +29,7 @@ const machine = path.join(top, 'machine');
 const env = { ...process.env, GAIA_TMUX_SOCKET: socket, NO_COLOR: '1' };
 
 const git = (args, cwd) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-const gaia = (args) => spawnSync(process.execPath, [bin, ...args], { cwd: machine, env, encoding: 'utf8' });
+const gaia = (args) => spawnSync(bin, args, { cwd: machine, env, encoding: 'utf8' });
 const identity = (cwd) => {
   git(['config', 'user.name', 'gaia bench'], cwd);
   git(['config', 'user.email', 'bench@example.invalid'], cwd);
@@ -70,7 +70,7 @@ const CPU_MARK = 'gaia-bench-cpu';
 function once(args) {
   const t = performance.now();
   const r = TIME
-    ? spawnSync(TIME, ['-f', `${CPU_MARK} %U %S`, process.execPath, bin, ...args], { cwd: machine, env, encoding: 'utf8' })
+    ? spawnSync(TIME, ['-f', `${CPU_MARK} %U %S`, bin, ...args], { cwd: machine, env, encoding: 'utf8' })
     : gaia(args);
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`gaia ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
@@ -80,7 +80,7 @@ function once(args) {
 
 function watchRounds(count) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'reconcile', '--watch', '--interval', '1s', '--json', '--ref', 'origin/main'], { cwd: machine, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, ['reconcile', '--watch', '--interval', '1s', '--json', '--ref', 'origin/main'], { cwd: machine, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const durations = [];
     let buffer = '';
     let stderr = '';

@@ -4,7 +4,7 @@
  *  For each size a throw-away git repository in the temp folder gets a generated manifest
  *  (bench/generate.mjs: 3 stages and 5 sessions per environment) and its own tmux server
  *  (a private socket). Each figure is the median of several runs of the built CLI as a user
- *  runs it (`node bin/gaia.js …`): wall time, peak memory (GNU time's %M: the maximum resident
+ *  runs it (`bin/gaia …`, the installed command): wall time, peak memory (GNU time's %M: the maximum resident
  *  set of the largest process of the run, i.e. node) and child processes spawned (the
  *  CLI's `GAIA_STATS` line). One cycle is: apply from nothing → plan (no changes) → the same plan
  *  again (databases now from the observation cache) → status →
@@ -15,7 +15,7 @@
  *  Usage: npm run bench  (builds first), or node bench/run.mjs [options]
  *    --sizes 5,50,500    environment counts (also: ref = the reference orchestration.yaml)
  *    --runs N            runs per figure (default 5); --runs-large N for sizes ≥ 200 (default 3)
- *    --bin PATH          the CLI to time (default bin/gaia.js)
+ *    --bin PATH          the CLI to time (default bin/gaia; a .js file is run with node)
  *    --json FILE         also write every sample as JSON
  *  Figures are noisy on a shared 2-core machine: the load average is printed with the table. */
 import { spawnSync } from 'node:child_process';
@@ -36,7 +36,8 @@ function option(name, fallback) {
 const sizes = option('sizes', 'ref,5,50,100,500').split(',').map((s) => s.trim()).filter(Boolean);
 const runs = Number(option('runs', '5'));
 const runsLarge = Number(option('runs-large', '3'));
-const bin = path.resolve(option('bin', path.join(repoRoot, 'bin', 'gaia.js')));
+const bin = path.resolve(option('bin', path.join(repoRoot, 'bin', 'gaia')));
+const cli = bin.endsWith('.js') ? [process.execPath, bin] : [bin];
 const jsonOut = option('json', undefined);
 const TIME = '/usr/bin/time';
 if (!fs.existsSync(TIME)) throw new Error('needs GNU time at /usr/bin/time (apt-get install time) for peak memory');
@@ -118,13 +119,15 @@ function project(size) {
 }
 
 function floor(p) {
-  return expectOk('floor', measure([process.execPath, path.join(here, 'floor.mjs'), p.dir, p.socket], { cwd: p.dir, env: p.env }));
+  // Without NODE_EXTRA_CA_CERTS, as bin/gaia starts node: what any node program could spare itself.
+  const { NODE_EXTRA_CA_CERTS: _, ...env } = p.env;
+  return expectOk('floor', measure([process.execPath, path.join(here, 'floor.mjs'), p.dir, p.socket], { cwd: p.dir, env }));
 }
 
 /** A gaia run, with a floor run on the same world just before it: machines drift, pairs do not. */
 function gaia(p, args) {
   const before = floor(p);
-  const r = measure([process.execPath, bin, ...args], { cwd: p.dir, env: p.env });
+  const r = measure([...cli, ...args], { cwd: p.dir, env: p.env });
   return { ...r, floor: before };
 }
 
@@ -134,7 +137,7 @@ function expectOk(label, r, ok = [0]) {
 }
 
 function planSummary(p) {
-  const r = spawnSync(process.execPath, [bin, 'plan', '--json'], { cwd: p.dir, env: { ...p.env, NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(cli[0], [...cli.slice(1), 'plan', '--json'], { cwd: p.dir, env: { ...p.env, NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 1 << 30 });
   const plan = JSON.parse(r.stdout);
   const counts = {};
   for (const c of plan.changes ?? []) counts[c.action] = (counts[c.action] ?? 0) + 1;
@@ -146,7 +149,7 @@ function sessionsUp(p) {
   return r.status === 0 ? r.stdout.split('\n').filter(Boolean).length : 0;
 }
 
-const hasStatus = () => spawnSync(process.execPath, [bin, 'status', '--help'], { encoding: 'utf8' }).status === 0;
+const hasStatus = () => spawnSync(cli[0], [...cli.slice(1), 'status', '--help'], { encoding: 'utf8' }).status === 0;
 
 function benchSize(size) {
   const n = size === 'ref' ? runs : Number(size) >= 200 ? runsLarge : runs;

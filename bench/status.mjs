@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(repoRoot, 'bin', 'gaia.js');
+const bin = path.join(repoRoot, 'bin', 'gaia'); // the installed command
 const keep = process.argv.includes('--keep');
 const runs = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 11);
 const socket = `gaia-bench-${randomBytes(4).toString('hex')}`;
@@ -29,7 +29,7 @@ const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-bench-st
 const env = { ...process.env, GAIA_TMUX_SOCKET: socket, NO_COLOR: '1' };
 
 const git = (args, cwd = dir) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-const gaia = (args) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env, encoding: 'utf8' });
+const gaia = (args) => spawnSync(bin, args, { cwd: dir, env, encoding: 'utf8' });
 
 function setup() {
   git(['init', '-q', '-b', 'main']);

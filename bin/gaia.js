@@ -10,6 +10,11 @@
 //
 // CommonJS (bin/package.json), not an ES module: entering through the ESM loader cost ~10 ms.
 'use strict';
+// bin/gaia starts node without NODE_EXTRA_CA_CERTS (see there): hand it back to what gaia runs.
+if (process.env.GAIA_NODE_EXTRA_CA_CERTS !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.GAIA_NODE_EXTRA_CA_CERTS;
+  delete process.env.GAIA_NODE_EXTRA_CA_CERTS;
+}
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');

@@ -3,7 +3,7 @@
 # repository nor your default tmux server is touched: validate → plan → apply → plan shows "No changes.".
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-gaia() { node "$here/bin/gaia.js" "$@"; }
+gaia() { "$here/bin/gaia" "$@"; }
 
 demo="${GAIA_DEMO_DIR:-$(mktemp -d /tmp/gaia-quickstart-XXXXXX)}"
 export GAIA_TMUX_SOCKET="${GAIA_TMUX_SOCKET:-gaia-quickstart}"
@@ -23,6 +23,6 @@ echo "== gaia plan";       gaia plan -f quickstart.yaml || true
 echo "== gaia apply";      gaia apply -f quickstart.yaml --auto-approve
 echo "== gaia plan (again)"; gaia plan -f quickstart.yaml --detailed-exitcode
 echo
-echo "Done. Look around:  cd $demo && GAIA_TMUX_SOCKET=$GAIA_TMUX_SOCKET node $here/bin/gaia.js status -f quickstart.yaml"
+echo "Done. Look around:  cd $demo && GAIA_TMUX_SOCKET=$GAIA_TMUX_SOCKET $here/bin/gaia status -f quickstart.yaml"
 echo "Attach a session:   tmux -L $GAIA_TMUX_SOCKET attach"
-echo "Tear it down:       cd $demo && GAIA_TMUX_SOCKET=$GAIA_TMUX_SOCKET node $here/bin/gaia.js destroy -f quickstart.yaml --auto-approve"
+echo "Tear it down:       cd $demo && GAIA_TMUX_SOCKET=$GAIA_TMUX_SOCKET $here/bin/gaia destroy -f quickstart.yaml --auto-approve"

@@ -15,7 +15,7 @@ const CHROMIUM = '/usr/bin/chromium';
 // This machine has no network: without these chromium waits on network services it cannot reach.
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin', 'gaia.js');
+const BIN = path.join(ROOT, 'bin', 'gaia');
 const BUNDLE = path.join(ROOT, 'dist', 'gaia.cjs');
 const OUTPUT = path.join(ROOT, 'test-output');
 const run = promisify(execFile);
@@ -38,7 +38,7 @@ function newestSource(dir: string): number {
 
 /** Start `gaia serve --port 0` and resolve with the URL it prints. */
 function serve(cwd: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '-f', 'quickstart.yaml', '--port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BIN, ['serve', '-f', 'quickstart.yaml', '--port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let errText = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -88,7 +88,7 @@ suite('dashboard in a real browser', () => {
     repo.write('.gitignore', 'envs/\n.gaia/\n');
     repo.git(['add', '-A']);
     repo.git(['commit', '-q', '-m', 'quickstart project']);
-    await run(process.execPath, [BIN, 'apply', '-f', 'quickstart.yaml', '--auto-approve'], { cwd: repo.root, env });
+    await run(BIN, ['apply', '-f', 'quickstart.yaml', '--auto-approve'], { cwd: repo.root, env });
     server = await serve(repo.root, env);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

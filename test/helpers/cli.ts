@@ -1,4 +1,4 @@
-/** Run the built CLI (bin/gaia.js → dist/gaia.cjs) in a throw-away project on a private tmux socket. */
+/** Run the built CLI (bin/gaia → bin/gaia.js → dist/gaia.cjs) in a throw-away project on a private tmux socket. */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -7,7 +7,8 @@ import { execa, type ResultPromise } from 'execa';
 import { tempRepo, type TempRepo } from './git.js';
 import { socketPath } from './tmux.js';
 
-export const GAIA_BIN = path.resolve('bin/gaia.js');
+/** The gaia command as installed (bin/gaia, which runs bin/gaia.js). */
+export const GAIA_BIN = path.resolve('bin/gaia');
 
 export interface CliResult {
   readonly code: number;
@@ -46,10 +47,10 @@ export function testProject(manifest: string, files: Record<string, string> = {}
     ...repo,
     socket,
     async gaia(args, extra = {}) {
-      const r = await execa('node', [GAIA_BIN, ...args], { cwd: repo.root, env: { ...env, ...extra }, reject: false, stdin: 'ignore' });
+      const r = await execa(GAIA_BIN, [...args], { cwd: repo.root, env: { ...env, ...extra }, reject: false, stdin: 'ignore' });
       return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
-    spawn: (args) => execa('node', [GAIA_BIN, ...args], { cwd: repo.root, env, reject: false, stdin: 'ignore' }),
+    spawn: (args) => execa(GAIA_BIN, [...args], { cwd: repo.root, env, reject: false, stdin: 'ignore' }),
     tmux,
     sessions: () => tmux(['list-sessions', '-F', '#{session_name}']).split('\n').filter(Boolean).sort(),
     cleanup() {

@@ -309,7 +309,7 @@ describe('gaia reconcile: one round at a time', () => {
 });
 
 describe('drift and the CLI on the same setup', () => {
-  const cli = (args: readonly string[]) => execa('node', [GAIA_BIN, ...args], { cwd: machine, env: { GAIA_TMUX_SOCKET: socket, NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
+  const cli = (args: readonly string[]) => execa(GAIA_BIN, [...args], { cwd: machine, env: { GAIA_TMUX_SOCKET: socket, NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
 
   it('gaia drift and plan --refresh-only show a killed session, exit 2 with --detailed-exitcode, and change nothing', async () => {
     startWith(manifest({ a: LONG, b: LONG }));

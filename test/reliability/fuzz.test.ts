@@ -195,7 +195,7 @@ describe('hostile manifests', () => {
       for (const c of cases) {
         repo.write('orchestration.yaml', c.text);
         const t0 = performance.now();
-        const r = await execa('node', [GAIA_BIN, 'plan'], {
+        const r = await execa(GAIA_BIN, ['plan'], {
           cwd: repo.root, reject: false, stdin: 'ignore', timeout: 30_000,
           env: { GAIA_TMUX_SOCKET: `gaia-test-fuzz-${process.pid}`, NO_COLOR: '1' },
         });

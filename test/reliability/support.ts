@@ -31,11 +31,11 @@ export function project(manifest: string, files: Record<string, string> = {}): P
   const p = testProject(manifest, files);
   const env = { GAIA_TMUX_SOCKET: p.socket, NO_COLOR: '1', PATH: `${standInAgents()}:${process.env.PATH}` };
   const run = async (args: readonly string[], extra: Record<string, string> = {}): Promise<CliResult> => {
-    const r = await execa('node', [GAIA_BIN, ...args], { cwd: p.root, env: { ...env, ...extra }, reject: false, stdin: 'ignore' });
+    const r = await execa(GAIA_BIN, [...args], { cwd: p.root, env: { ...env, ...extra }, reject: false, stdin: 'ignore' });
     return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
   };
   const start = (args: readonly string[], extra: Record<string, string> = {}) =>
-    execa('node', [GAIA_BIN, ...args], { cwd: p.root, env: { ...env, ...extra }, reject: false, stdin: 'ignore', buffer: true });
+    execa(GAIA_BIN, [...args], { cwd: p.root, env: { ...env, ...extra }, reject: false, stdin: 'ignore', buffer: true });
   return { ...p, env, run, start };
 }
 
