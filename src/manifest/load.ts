@@ -1,10 +1,12 @@
-/** The manifest's edge: read the file and the migration folders it names, then parse, check and expand. */
+/** The manifest's edge: read the file and the migration folders it names, then parse (a file: through
+ *  the parse cache), check and expand. */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { checkSchema } from './schema.js';
 import { expand, type ExpandFacts, type Migration } from './expand.js';
 import { formatPath, parseManifestText, type Parsed } from './parse.js';
+import { parseManifestCached } from './parse-cache.js';
 import { insideRoot } from './names.js';
 import type { Model, Problem } from './model.js';
 import type { Manifest, ManifestError } from './types.js';
@@ -30,11 +32,14 @@ export function loadManifest(file: string, options: LoadOptions = {}): LoadResul
     const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a manifest' : `cannot read: ${(e as Error).message}`;
     return { ok: false, errors: [{ file, line: 0, col: 0, path: '(file)', message, fix: code === 'ENOENT' ? 'pass -f FILE or create orchestration.yaml' : undefined }] };
   }
-  return loadManifestText(text, file, options);
+  return loadParsed(parseManifestCached(text, file), text, file, options);
 }
 
 export function loadManifestText(text: string, file: string, options: LoadOptions = {}): LoadResult {
-  const parsed = parseManifestText(text, file);
+  return loadParsed(parseManifestText(text, file), text, file, options);
+}
+
+function loadParsed(parsed: Parsed, text: string, file: string, options: LoadOptions): LoadResult {
   if (parsed.errors.length) return { ok: false, errors: parsed.errors };
   if (parsed.value === null || parsed.value === undefined) {
     return { ok: false, errors: [{ file, line: 1, col: 1, path: '(top level)', message: 'the manifest is empty', fix: 'start with "version: 1" and "project: NAME"' }] };
