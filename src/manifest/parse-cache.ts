@@ -1,8 +1,10 @@
 /** The parsed value of a manifest text seen before. Parsing the 3 KB reference manifest costs
  *  ~15 ms of every command (the YAML library's code runs cold in a short-lived process); reading
  *  the value back as JSON costs well under 1 ms. Keyed by the SHA-256 of the text itself, so any
- *  edit misses; only clean parses whose value JSON carries exactly (plain data) are kept. Line and
- *  column of a later problem (schema, expansion) come from parsing the text again, on demand.
+ *  edit misses; only clean parses whose value JSON carries exactly (plain data) are kept, and never
+ *  a manifest holding a secret inline (`{ value, sensitive }`): secrets stay out of every file gaia
+ *  writes. Line and column of a later problem (schema, expansion) come from parsing the text again,
+ *  on demand.
  *
  *  The cache lives in `.gaia/cache/` beside the manifest and is written only where that `.gaia/`
  *  already exists (gaia has applied there): validating a manifest elsewhere leaves nothing behind. */
@@ -32,7 +34,7 @@ export function parseManifestCached(text: string, file: string): Parsed {
     return { file, value: hit.value, errors: [], locate: (p, at) => (full ??= parseManifestText(text, file)).locate(p, at) };
   }
   const parsed = parseManifestText(text, file);
-  if (parsed.errors.length === 0 && isPlainData(parsed.value) && existsSync(gaiaDir)) {
+  if (parsed.errors.length === 0 && isPlainData(parsed.value) && !holdsSecret(parsed.value) && existsSync(gaiaDir)) {
     const kept = Object.entries(entries).filter(([f]) => f !== abs).slice(-(MAX_ENTRIES - 1));
     try {
       writeAtomic(cacheFile, JSON.stringify({ format: FORMAT, entries: Object.fromEntries([...kept, [abs, { key, value: parsed.value }]]) }));
@@ -60,4 +62,13 @@ export function isPlainData(v: unknown): boolean {
   if (Array.isArray(v)) return v.every(isPlainData);
   if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
   return Object.entries(v).every(([k, x]) => k !== '__proto__' && isPlainData(x));
+}
+
+/** A value marked sensitive written in the manifest itself (any object with both `sensitive` and
+ *  `value`, valid or not: the check is wider than the schema on purpose). */
+export function holdsSecret(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(holdsSecret);
+  if (v === null || typeof v !== 'object') return false;
+  if ('sensitive' in v && 'value' in v) return true;
+  return Object.values(v).some(holdsSecret);
 }

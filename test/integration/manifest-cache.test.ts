@@ -1,12 +1,12 @@
 /** The manifest parse cache (.gaia/cache/manifest-parses.json), on real files: a text seen before
  *  is answered from the cache; any edit is parsed afresh; problems found after a cached parse still
  *  point at their line; nothing is written where gaia has no .gaia folder; values JSON cannot carry
- *  exactly are never kept. */
+ *  exactly, and manifests holding a secret, are never kept. */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadManifest } from '../../src/manifest/load.js';
-import { isPlainData } from '../../src/manifest/parse-cache.js';
+import { holdsSecret, isPlainData } from '../../src/manifest/parse-cache.js';
 
 let dir: string;
 let file: string;
@@ -65,5 +65,13 @@ test('only values JSON carries exactly are kept', () => {
   }
   writeFileSync(file, 'version: 1\nproject: p\nsettings: { parallelism: .inf }\n');
   loadManifest(file);
+  expect(existsSync(cacheFile())).toBe(false);
+});
+
+test('a manifest holding a secret inline is never kept (secrets stay out of gaia\'s files)', () => {
+  expect(holdsSecret({ providers: { p: { vars: { K: { value: 'x', sensitive: true } } } } })).toBe(true);
+  expect(holdsSecret({ providers: { p: { vars: { K: { fromEnv: 'K', sensitive: true }, L: 'plain' } } } })).toBe(false);
+  writeFileSync(file, 'version: 1\nproject: p\nproviders:\n  p:\n    command: x\n    vars: { API_KEY: { value: hunter2-secret, sensitive: true } }\n');
+  expect(project()).toBe('p');
   expect(existsSync(cacheFile())).toBe(false);
 });
