@@ -63,6 +63,7 @@ export function paneFacts(o: Observed, screen: string | undefined): PaneFacts {
   return {
     paneDead: a.paneDead === true,
     exitStatus: num(a.paneDeadStatus),
+    exitSignal: num(a.paneDeadSignal),
     currentCommand: typeof a.currentCommand === 'string' && a.currentCommand !== '' ? a.currentCommand : null,
     activity: num(a.activity),
     ...(screen === undefined ? {} : { screen, screenHash: createHash('sha1').update(screen).digest('hex').slice(0, 16) }),

@@ -22,6 +22,8 @@ export const AGENT_STATES: readonly AgentState[] = ['working', 'idle', 'waiting'
 export interface PaneFacts {
   readonly paneDead: boolean;
   readonly exitStatus: number | null;
+  /** The signal that ended the program, when one did. */
+  readonly exitSignal: number | null;
   readonly currentCommand: string | null;
   /** Epoch seconds of the pane's last output (tmux `window_activity`), when known. */
   readonly activity: number | null;
@@ -48,6 +50,8 @@ export interface AgentEvidence {
   readonly matched: { readonly pattern: 'waiting' | 'working' | 'idle'; readonly regex: string; readonly line: string } | null;
   readonly paneDead: boolean;
   readonly exitStatus: number | null;
+  /** The signal that ended the program, when one did. */
+  readonly exitSignal: number | null;
   readonly currentCommand: string | null;
   /** Nothing was remembered from an earlier look: "changed" comes from tmux's last-output time. */
   readonly firstLook: boolean;
@@ -111,7 +115,9 @@ export function classify(input: ClassifyInput): { readonly reading: AgentReading
   let reason: string;
   if (facts.paneDead) {
     state = facts.exitStatus === 0 ? 'exited' : 'crashed';
-    reason = facts.exitStatus === null ? 'the program was killed (a signal); the pane is dead' : `the program exited with status ${facts.exitStatus}`;
+    reason = facts.exitStatus !== null ? `the program exited with status ${facts.exitStatus}`
+      : facts.exitSignal !== null ? `the program was killed by signal ${facts.exitSignal}; the pane is dead`
+      : 'the program ended and tmux has not said how; the pane is dead';
   } else if ((matched = match('waiting', patterns.waiting, lines))) {
     state = 'waiting';
     reason = `asks for input: ${matched.line || `/${matched.regex}/`}`;
@@ -152,6 +158,7 @@ export function classify(input: ClassifyInput): { readonly reading: AgentReading
     matched,
     paneDead: facts.paneDead,
     exitStatus: facts.exitStatus,
+    exitSignal: facts.exitSignal,
     currentCommand: facts.currentCommand,
     firstLook: memory === undefined,
   };

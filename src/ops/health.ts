@@ -144,7 +144,7 @@ function sessionCheck(s: SessionStatus): Check {
       if (s.agent) return agentCheck(s, s.agent);
       return { ...base, level: 'ok', text: `${s.name} is running${s.currentCommand ? ` (${s.currentCommand})` : ''}` };
     case 'dead':
-      return { ...base, level: 'warn', text: `${s.name}'s command has exited${s.exitStatus === null ? '' : ` with status ${s.exitStatus}`}; the pane is dead (gaia apply restarts it)` };
+      return { ...base, level: 'warn', text: `${s.name}'s command ${s.exitSignal !== null ? `was killed by signal ${s.exitSignal}` : `has exited${s.exitStatus === null ? '' : ` with status ${s.exitStatus}`}`}; the pane is dead (gaia apply restarts it)` };
     case 'down':
       return { ...base, level: 'warn', text: `${s.name} is not running (gaia apply starts it)` };
   }

@@ -65,6 +65,8 @@ export interface SessionStatus {
   readonly pid: number | null;
   /** Exit status of a dead pane's command. */
   readonly exitStatus: number | null;
+  /** The signal that ended a dead pane's command, when one did. */
+  readonly exitSignal: number | null;
   readonly openTasks: number;
   /** For an agent session that exists: working, idle, waiting, exited or crashed, since when, and why. */
   readonly agent?: AgentReading;
@@ -134,7 +136,7 @@ const num = (v: Json | undefined): number | null => (typeof v === 'number' && Nu
 const str = (v: Json | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** A tmux session's observed attributes, read loosely (the provider's edge owns their exact shape). */
-export function readSession(attrs: Attributes, now: Date): { state: Exclude<SessionState, 'down'>; uptimeSeconds: number | null; currentCommand: string | null; pid: number | null; exitStatus: number | null } {
+export function readSession(attrs: Attributes, now: Date): { state: Exclude<SessionState, 'down'>; uptimeSeconds: number | null; currentCommand: string | null; pid: number | null; exitStatus: number | null; exitSignal: number | null } {
   const created = num(attrs.created);
   return {
     state: attrs.paneDead === true ? 'dead' : 'up',
@@ -142,6 +144,7 @@ export function readSession(attrs: Attributes, now: Date): { state: Exclude<Sess
     currentCommand: str(attrs.currentCommand),
     pid: num(attrs.panePid),
     exitStatus: num(attrs.paneDeadStatus),
+    exitSignal: num(attrs.paneDeadSignal),
   };
 }
 
@@ -243,7 +246,7 @@ function groupStatus(g: GroupInfo, byAddress: ReadonlyMap<string, Observed>, inp
   const sessions = g.sessions.map((s): SessionStatus => {
     const o = byAddress.get(s.address);
     const base = { name: s.name, group: g.name, provider: s.provider, ...(s.env ? { env: s.env } : {}), openTasks: input.openTasks.get(s.name) ?? 0 };
-    if (!o) return { ...base, state: 'down', owned: input.owned.has(s.address), uptimeSeconds: null, currentCommand: null, pid: null, exitStatus: null };
+    if (!o) return { ...base, state: 'down', owned: input.owned.has(s.address), uptimeSeconds: null, currentCommand: null, pid: null, exitStatus: null, exitSignal: null };
     const agent = input.agents?.get(s.address);
     return { ...base, ...readSession(o.attributes, input.now), owned: input.owned.has(s.address) || o.marker !== undefined, ...(agent ? { agent } : {}) };
   });

@@ -82,7 +82,7 @@ function groupLines(c: Colors, g: GroupStatus, nameW: number): string[] {
   for (const s of g.sessions) {
     const state = s.state === 'up' ? c.green('up  ') : s.state === 'dead' ? c.red('dead') : c.red('down');
     const detail = s.state === 'up' ? `${formatUptime(s.uptimeSeconds).padStart(6)}  ${s.agent ? `${agentLabel(c, s.agent)}  ` : ''}${s.currentCommand ?? ''}`
-      : s.state === 'dead' ? `${''.padStart(6)}  ${c.red(`exited${s.exitStatus === null ? '' : ` ${s.exitStatus}`}`)}`
+      : s.state === 'dead' ? `${''.padStart(6)}  ${c.red(s.exitSignal !== null ? `killed by signal ${s.exitSignal}` : `exited${s.exitStatus === null ? '' : ` ${s.exitStatus}`}`)}`
       : '';
     const tasks = s.openTasks ? c.cyan(`  ${plural(s.openTasks, 'task')}`) : '';
     const notOwned = s.state !== 'down' && !s.owned ? c.yellow('  not made by gaia') : '';

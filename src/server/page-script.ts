@@ -98,7 +98,8 @@ function environmentCard(e) {
 var STATE_KIND = { up: 'ok', dead: 'warn', down: 'fail' };
 
 function sessionRow(s) {
-  var state = s.state === 'dead' ? 'dead' + (s.exitStatus === null ? '' : ' (exit ' + s.exitStatus + ')') : s.state;
+  var how = s.exitSignal != null ? ' (signal ' + s.exitSignal + ')' : s.exitStatus === null ? '' : ' (exit ' + s.exitStatus + ')';
+  var state = s.state === 'dead' ? 'dead' + how : s.state;
   return h('tr', { data: { session: s.name, state: s.state } },
     h('th', { scope: 'row' }, h('code', null, s.name)),
     h('td', null, badge(state, STATE_KIND[s.state]), s.owned ? null : muted(' not owned')),

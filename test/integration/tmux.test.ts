@@ -212,6 +212,16 @@ test('a program that exits at once leaves a dead pane that observe reports and t
   expect((await observeOne(r)).attributes.paneDead).toBe(false);
 });
 
+test('a program killed by a signal: the dead pane reports the signal, not an exit status', async () => {
+  const r = session('signalled', { command: 'sleep 0.2; kill -TERM $$' });
+  expect(await apply(change('create', r))).toEqual([{ status: 'done' }]);
+  const o = await waitFor('dead pane', async () => {
+    const x = await observeOne(r);
+    return x.attributes.paneDead === true && (x.attributes.paneDeadSignal !== null || x.attributes.paneDeadStatus !== null) ? x : undefined;
+  });
+  expect(o.attributes).toMatchObject({ paneDeadSignal: 15, paneDeadStatus: null });
+});
+
 test('update rewrites group, provider and agent in place without restarting the program', async () => {
   const v1 = session('agent1', { group: 'dev', provider: null, agent: false });
   await apply(change('create', v1));

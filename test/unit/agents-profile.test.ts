@@ -26,7 +26,7 @@ describe('presets', () => {
   it.each(screens)('%s: recognises %j as %s', (preset, screen, state) => {
     const profile = agentProfile(preset, { command: preset, agent: true })!;
     const r = classify({
-      facts: { paneDead: false, exitStatus: null, currentCommand: preset, activity: 0, screen, screenHash: 'x' },
+      facts: { paneDead: false, exitStatus: null, exitSignal: null, currentCommand: preset, activity: 0, screen, screenHash: 'x' },
       profile, patterns: compilePatterns(profile.patterns), memory: undefined, nowMs: 10_000_000,
     });
     expect(r.reading.state).toBe(state);

@@ -13,7 +13,7 @@ const NOW = Date.parse('2026-01-01T12:00:00Z');
 const sec = (s: number) => NOW / 1000 - s;
 
 const facts = (over: Partial<PaneFacts> = {}): PaneFacts => ({
-  paneDead: false, exitStatus: null, currentCommand: 'node', activity: sec(600), screen: 'banner\n> ', screenHash: 'h1', ...over,
+  paneDead: false, exitStatus: null, exitSignal: null, currentCommand: 'node', activity: sec(600), screen: 'banner\n> ', screenHash: 'h1', ...over,
 });
 const read = (f: PaneFacts, memory?: AgentMemory, p: AgentProfile = profile) =>
   classify({ facts: f, profile: p, patterns: compilePatterns(p.patterns), memory, nowMs: NOW });
@@ -22,7 +22,8 @@ describe('agent state from the pane', () => {
   it.each([
     ['exited: the pane is dead with status 0', facts({ paneDead: true, exitStatus: 0 }), 'exited', /exited with status 0/],
     ['crashed: the pane is dead with a non-zero status', facts({ paneDead: true, exitStatus: 3 }), 'crashed', /status 3/],
-    ['crashed: the pane is dead from a signal (no status)', facts({ paneDead: true, exitStatus: null }), 'crashed', /signal/],
+    ['crashed: the pane is dead from a signal', facts({ paneDead: true, exitStatus: null, exitSignal: 9 }), 'crashed', /killed by signal 9/],
+    ['crashed: the pane is dead and tmux gave neither status nor signal', facts({ paneDead: true }), 'crashed', /has not said how/],
     ['waiting: the waiting pattern is on the last lines', facts({ screen: 'wants to run: rm x\nDo you want to proceed? (y/n) ' }), 'waiting', /Do you want to proceed\?/],
     ['working: the working pattern', facts({ screen: 'out\n✻ Working… 3 (esc to interrupt)' }), 'working', /esc to interrupt/],
     ['idle: the idle pattern, even right after output', facts({ screen: 'Done.\n> ', activity: sec(1) }), 'idle', /at its prompt/],
@@ -50,7 +51,7 @@ describe('agent state from the pane', () => {
     expect(r.evidence).toEqual({
       changedSecondsAgo: 42, activeWindowSeconds: 5,
       matched: { pattern: 'waiting', regex: 'Do you want to proceed\\?', line: 'Do you want to proceed? (y/n)' },
-      paneDead: false, exitStatus: null, currentCommand: 'node', firstLook: true,
+      paneDead: false, exitStatus: null, exitSignal: null, currentCommand: 'node', firstLook: true,
     });
   });
 });

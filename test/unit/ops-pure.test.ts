@@ -136,7 +136,7 @@ const envStatus = (over: Partial<EnvironmentStatus> = {}): EnvironmentStatus => 
   ...over,
 });
 const sessionStatus = (name: string, over: Partial<SessionStatus> = {}): SessionStatus => ({
-  name, group: 'g', provider: null, state: 'up', owned: true, uptimeSeconds: 5, currentCommand: 'cat', pid: 1, exitStatus: null, openTasks: 0, ...over,
+  name, group: 'g', provider: null, state: 'up', owned: true, uptimeSeconds: 5, currentCommand: 'cat', pid: 1, exitStatus: null, exitSignal: null, openTasks: 0, ...over,
 });
 const report = (envs: EnvironmentStatus[], sessions: SessionStatus[]): StatusReport => ({
   formatVersion: 1, project: 'p', manifest: 'm', generatedAt: new Date(0).toISOString(), environments: envs,

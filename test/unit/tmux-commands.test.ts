@@ -1,7 +1,8 @@
 import type { Change } from '../../src/core/plan.js';
 import { landed, pack } from '../../src/providers/tmux/apply.js';
 import { MAX_INVOCATION_BYTES, chain, chainBytes, escapeArg, programArgv, tmuxArgs } from '../../src/providers/tmux/commands.js';
-import { LIST_FORMAT, isNoServer, parseRows, type SessionRow } from '../../src/providers/tmux/list.js';
+import type { Executor } from '../../src/providers/exec.js';
+import { LIST_FORMAT, isNoServer, listSessions, parseRows, type SessionRow } from '../../src/providers/tmux/list.js';
 import { relativeToRoot } from '../../src/providers/tmux/observe.js';
 import { sessionSpecHash } from '../../src/providers/tmux/spec.js';
 import { prepare, type Work } from '../../src/providers/tmux/work.js';
@@ -99,7 +100,8 @@ describe('batching', () => {
 
   const row = (extra: Partial<SessionRow> = {}): SessionRow => ({
     name: 'w1', spec: sessionSpecHash(attrs), meta: { group: 'g', provider: null, agent: false }, created: 1000, path: '/proj/envs/dev1',
-    panePid: 7, paneDead: false, paneDeadStatus: null, currentCommand: 'sleep', activity: 1000, remainOnExit: true, startCommand: 'sleep 1', ...extra,
+    panePid: 7, paneDead: false, paneDeadStatus: null, paneDeadSignal: null, currentCommand: 'sleep', activity: 1000, remainOnExit: true, startCommand: 'sleep 1',
+    serverPid: 99, ...extra,
   });
 
   test('after a failed batch, a change counts as landed only if its effect is visible', () => {
@@ -123,18 +125,46 @@ describe('list-sessions parsing', () => {
 
   test('reads every column, keeps the marks only when the address mark names the same session', () => {
     expect(LIST_FORMAT).toContain('#{GAIA_SPEC}');
-    const out = record(['w1', 'abc', 'tmux_session.w1', '{"group":"g","provider":"p","agent":true}', '100', '/proj/x', '55', '1', '3', 'node', '150', '160', 'on', 'sh -c "a\\nb"'])
-      + record(['other', 'abc', 'tmux_session.w1', '{"group":"g"}', '100', '/elsewhere', '56', '0', '', 'bash', '', '', 'off', 'bash']);
+    const out = record(['w1', 'abc', 'tmux_session.w1', '{"group":"g","provider":"p","agent":true}', '100', '/proj/x', '55', '1', '3', 'node', '150', '160', 'on', 'sh -c "a\\nb"', '', '4242'])
+      + record(['other', 'abc', 'tmux_session.w1', '{"group":"g"}', '100', '/elsewhere', '56', '1', '', 'bash', '', '', 'off', 'bash', '9', '4242']);
     const rows = parseRows(out);
     expect(rows.get('w1')).toEqual({
       name: 'w1', spec: 'abc', meta: { group: 'g', provider: 'p', agent: true }, created: 100, path: '/proj/x', panePid: 55,
-      paneDead: true, paneDeadStatus: 3, currentCommand: 'node', activity: 160, remainOnExit: true, startCommand: 'sh -c "a\\nb"',
+      paneDead: true, paneDeadStatus: 3, paneDeadSignal: null, currentCommand: 'node', activity: 160, remainOnExit: true, startCommand: 'sh -c "a\\nb"',
+      serverPid: 4242,
     });
     // `other` reads GAIA_* from the server's global environment: not a mark of its own.
     expect(rows.get('other')).toEqual({
-      name: 'other', created: 100, path: '/elsewhere', panePid: 56, paneDead: false, paneDeadStatus: null, currentCommand: 'bash', activity: null,
-      remainOnExit: false, startCommand: 'bash',
+      name: 'other', created: 100, path: '/elsewhere', panePid: 56, paneDead: true, paneDeadStatus: null, paneDeadSignal: 9, currentCommand: 'bash', activity: null,
+      remainOnExit: false, startCommand: 'bash', serverPid: 4242,
     });
+  });
+
+  test('a dead pane tmux has not reaped yet (no status, no signal): the server is nudged and listed again, once', async () => {
+    const line = (status: string) => record(['w1', '', '', '', '100', '/p', '55', '1', status, 'node', '', '', 'on', 'node', '', '4242']);
+    const outputs = [line(''), line('0')];
+    const argvs: string[][] = [];
+    const exec: Executor = {
+      spawned: 0,
+      run: async (argv) => {
+        argvs.push([...argv]);
+        return { argv, exitCode: 0, stdout: outputs.shift() ?? line(''), stderr: '', failed: false };
+      },
+    };
+    const nudged: number[] = [];
+    const listed = await listSessions({ exec }, async (pid) => (nudged.push(pid), true));
+    expect(nudged).toEqual([4242]);
+    expect(argvs).toHaveLength(2);
+    expect(listed.ok && listed.rows.get('w1')!.paneDeadStatus).toBe(0);
+    // Still unknown after the nudge: reported as it is, no endless retries; a signal needs no nudge.
+    outputs.push(line(''), line(''));
+    const again = await listSessions({ exec }, async (pid) => (nudged.push(pid), true));
+    expect(again.ok && again.rows.get('w1')!.paneDeadStatus).toBeNull();
+    expect(argvs).toHaveLength(4);
+    outputs.push(record(['w1', '', '', '', '100', '/p', '55', '1', '', 'node', '', '', 'on', 'node', '15', '4242']));
+    await listSessions({ exec }, async (pid) => (nudged.push(pid), true));
+    expect(nudged).toHaveLength(2);
+    expect(argvs).toHaveLength(5);
   });
 
   test('tmux messages for "no server" mean no sessions', () => {

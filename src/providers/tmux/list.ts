@@ -11,7 +11,7 @@ const END = '\x1e';
 const COLUMNS = [
   'session_name', MARK_SPEC, MARK_ADDRESS, MARK_META, 'session_created', 'session_path', 'pane_pid',
   'pane_dead', 'pane_dead_status', 'pane_current_command', 'session_activity', 'window_activity', 'remain-on-exit',
-  'pane_start_command',
+  'pane_start_command', 'pane_dead_signal', 'pid',
 ] as const;
 
 export const LIST_FORMAT = COLUMNS.map((c) => `#{${c}}`).join(FIELD) + END;
@@ -27,11 +27,15 @@ export interface SessionRow {
   readonly panePid: number | null;
   readonly paneDead: boolean;
   readonly paneDeadStatus: number | null;
+  /** The signal that ended the pane's program, when one did. */
+  readonly paneDeadSignal: number | null;
   readonly currentCommand: string;
   readonly activity: number | null;
   /** The pane's effective remain-on-exit (`on` and `failed` keep a dead pane). */
   readonly remainOnExit: boolean;
   readonly startCommand: string;
+  /** The tmux server's process id. */
+  readonly serverPid: number | null;
 }
 
 export type ListResult =
@@ -64,18 +68,47 @@ export function parseRows(stdout: string): Map<string, SessionRow> {
       panePid: int(get('pane_pid')),
       paneDead: get('pane_dead') === '1',
       paneDeadStatus: int(get('pane_dead_status')),
+      paneDeadSignal: int(get('pane_dead_signal')),
       currentCommand: get('pane_current_command'),
       activity: activity < 0 ? null : activity,
       remainOnExit: get('remain-on-exit') !== 'off' && get('remain-on-exit') !== '',
       startCommand: get('pane_start_command'),
+      serverPid: int(get('pid')),
     });
   }
   return rows;
 }
 
-export async function listSessions(ctx: { readonly tmuxSocket?: string; readonly exec: Executor }): Promise<ListResult> {
+export async function listSessions(ctx: { readonly tmuxSocket?: string; readonly exec: Executor }, nudge = nudgeServer): Promise<ListResult> {
+  const first = await listOnce(ctx);
+  if (!first.ok) return first;
+  // A dead pane with neither an exit status nor a signal: tmux 3.3a now and then leaves programs
+  // that exit at the same moment unreaped (zombies) until its next SIGCHLD, and until then nobody
+  // can tell an agent that finished from one that crashed. The signal makes tmux reap them; it
+  // changes nothing else (tmux's handler only collects exited children).
+  const unreaped = [...first.rows.values()].find((r) => r.paneDead && r.paneDeadStatus === null && r.paneDeadSignal === null);
+  if (!unreaped?.serverPid || !(await nudge(unreaped.serverPid))) return first;
+  const again = await listOnce(ctx);
+  return again.ok ? again : first;
+}
+
+async function listOnce(ctx: { readonly tmuxSocket?: string; readonly exec: Executor }): Promise<ListResult> {
   const result = await ctx.exec.run(invocation(ctx, [['list-sessions', '-F', LIST_FORMAT]]));
   if (!result.failed) return { ok: true, rows: parseRows(result.stdout) };
   if (isNoServer(result.stderr)) return { ok: true, rows: new Map() };
   return { ok: false, error: describeFailure(result), argv: result.argv, stderr: result.stderr };
+}
+
+/** How long tmux gets to reap after the nudge; it handles the signal in its event loop at once. */
+const NUDGE_WAIT_MS = 50;
+
+/** SIGCHLD to the tmux server; false when it cannot be sent (not ours to signal, or gone). */
+async function nudgeServer(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 'SIGCHLD');
+  } catch {
+    return false;
+  }
+  await new Promise((resolve) => setTimeout(resolve, NUDGE_WAIT_MS));
+  return true;
 }

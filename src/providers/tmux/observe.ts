@@ -22,6 +22,7 @@ export function observedOf(address: string, row: SessionRow, root: string): Obse
     panePid: row.panePid,
     paneDead: row.paneDead,
     paneDeadStatus: row.paneDeadStatus,
+    paneDeadSignal: row.paneDeadSignal,
     currentCommand: row.currentCommand,
     activity: row.activity,
     remainOnExit: row.remainOnExit,
