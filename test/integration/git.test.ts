@@ -264,6 +264,35 @@ describe('apply', () => {
   });
 });
 
+describe('branch deletions', () => {
+  let repo: TempRepo;
+  beforeEach(() => {
+    repo = tempRepo('gaia-git-delete-');
+  });
+  afterEach(() => repo.cleanup());
+
+  test("one repository's deletions run as one git branch -d; each branch gets its own outcome", async () => {
+    for (const env of ['dev1', 'dev2', 'dev3']) repo.git(['branch', `env/${env}`, 'main']);
+    repo.git(['switch', '-q', 'env/dev2']);
+    repo.write('y.txt', 'y\n');
+    repo.git(['add', 'y.txt']);
+    repo.git(['commit', '-q', '-m', 'unmerged']);
+    repo.git(['switch', '-q', 'main']);
+    const seen = (await observe(repo.root, ['dev1', 'dev2', 'dev3'].map((e) => branch(e)))).observed;
+    const deletes = ['dev1', 'dev2', 'dev3'].map((e) => change('delete', undefined, find(seen, `git_branch.${e}`)!));
+
+    const exec = recording();
+    const outcomes = await gitProvider.apply(deletes, context(repo.root, exec));
+    expect(exec.ran.filter((a) => a.includes('branch'))).toEqual([['git', '-C', repo.root, 'branch', '-d', 'env/dev1', 'env/dev2', 'env/dev3']]);
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'failed', 'done']);
+    const error = outcomes[1]!.status === 'failed' ? outcomes[1]!.error : '';
+    expect(error).toMatch(/error: The branch 'env\/dev2' is not fully merged/);
+    expect(error).not.toMatch(/'env\/dev[13]'/);
+    expect(error).toContain('use --force to delete it anyway');
+    expect(repo.git(['branch', '--list', 'env/*']).trim()).toBe('env/dev2');
+  });
+});
+
 describe('clone source', () => {
   let project: string;
   beforeEach(() => {

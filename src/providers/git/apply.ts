@@ -1,18 +1,20 @@
 /** Apply a batch of git changes. Changes in one repository run one after another (git takes
  *  locks on its index and config); different repositories run side by side. Branch creations
- *  of one repository are merged into a single `update-ref --stdin` transaction. */
+ *  of one repository are merged into a single `update-ref --stdin` transaction, and its branch
+ *  deletions into a single `git branch -d` (which deletes each branch it may and says which). */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Change } from '../../core/plan.js';
 import { describeFailure, type CommandResult } from '../exec.js';
 import { resolveInside } from '../inside-root.js';
 import type { ApplyContext, ChangeOutcome } from '../provider.js';
-import { opsFor, type Op } from './commands.js';
+import { argv, opsFor, type Op } from './commands.js';
 import { BRANCH_KIND, WORKTREE_KIND, parseBranch, parseWorktree, readFoundWorktree } from './model.js';
 import { parseLogLines, parseStatusFiles } from './porcelain.js';
 
 type Failure = Extract<ChangeOutcome, { status: 'failed' }>;
 type RunOp = Extract<Op, { kind: 'run' }>;
+type DeleteOp = Extract<Op, { kind: 'deleteBranch' }>;
 
 export async function applyGit(changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]> {
   const outcomes: ChangeOutcome[] = changes.map(() => ({ status: 'failed', error: 'not applied' }));
@@ -49,6 +51,7 @@ function lockDomain(change: Change, root: string): string {
 async function applyInOneRepository(changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]> {
   const outcomes: ChangeOutcome[] = [];
   const deferred: { readonly index: number; readonly op: RunOp; readonly notes: readonly string[] }[] = [];
+  const deletions: { readonly index: number; readonly op: DeleteOp }[] = [];
   for (const [index, change] of changes.entries()) {
     const escape = outsideRoot(change, ctx.root);
     if (escape) {
@@ -60,12 +63,25 @@ async function applyInOneRepository(changes: readonly Change[], ctx: ApplyContex
       outcomes.push({ status: 'failed', error: planned.error });
       continue;
     }
+    const only = planned.value.length === 1 ? planned.value[0] : undefined;
+    if (only?.kind === 'deleteBranch') {
+      deletions.push({ index, op: only });
+      outcomes.push({ status: 'failed', error: 'not applied' }); // replaced once its batch has run
+      continue;
+    }
     const last = planned.value.at(-1);
     const batched = last?.kind === 'run' && last.batchable ? last : undefined;
     const now = batched ? planned.value.slice(0, -1) : planned.value;
     const result = await runOps(now, ctx);
     outcomes.push(result); // for a batched change, replaced once its batch has run
     if (result.status === 'done' && batched) deferred.push({ index, op: batched, notes: result.notes ?? [] });
+  }
+  // Deletions before creations, so a name is free again before anything takes it.
+  const byMode = new Map<string, (typeof deletions)[number][]>();
+  for (const d of deletions) byMode.set(`${d.op.repo}\0${d.op.force}`, [...(byMode.get(`${d.op.repo}\0${d.op.force}`) ?? []), d]);
+  for (const batch of byMode.values()) {
+    const results = await deleteBranches(batch[0]!.op.repo, batch.map((d) => d.op.name), batch[0]!.op.force, ctx);
+    for (const d of batch) outcomes[d.index] = results.get(d.op.name) ?? { status: 'done' };
   }
   // One invocation per distinct argv (one repository's update-ref), inputs joined: git applies it as one transaction.
   const byArgv = new Map<string, (typeof deferred)[number][]>();
@@ -112,6 +128,8 @@ async function runOp(op: Op, ctx: ApplyContext, notes: string[]): Promise<Failur
       if (failed(probe)) return failure(probe);
       return runOne({ kind: 'run', description: op.description, argv: probe.stdout.trim() ? op.switchTo : op.switchCreate }, ctx);
     }
+    case 'deleteBranch':
+      return (await deleteBranches(op.repo, [op.name], op.force, ctx)).get(op.name);
     case 'rmdir':
       try {
         fs.rmSync(op.dir, { recursive: true, force: true });
@@ -130,6 +148,22 @@ async function runOne(op: RunOp, ctx: ApplyContext): Promise<Failure | undefined
   const base = failure(result);
   const hint = op.hint && op.hint.when.test(result.stderr) ? ` (${op.hint.text})` : '';
   return { ...base, error: base.error + hint };
+}
+
+/** `git branch -d NAME…` in one process, and each name's outcome: deleted when git printed so
+ *  ("Deleted branch NAME (was …)."; C locale, so the words are git's own), else failed with git's
+ *  lines about that name. */
+async function deleteBranches(repo: string, names: readonly string[], force: boolean, ctx: ApplyContext): Promise<ReadonlyMap<string, Failure | undefined>> {
+  const result = await ctx.exec.run(argv.branchDelete(repo, names, force), { env: { LC_ALL: 'C' } });
+  const deleted = new Set([...result.stdout.matchAll(/^Deleted branch (.+) \(was [0-9a-f]+\)\.$/gm)].map((m) => m[1]));
+  const lines = result.stderr.split('\n');
+  return new Map(names.map((name) => {
+    if (deleted.has(name)) return [name, undefined];
+    const about = lines.filter((l) => l.includes(`'${name}'`)).join('\n');
+    const base = failure({ ...result, exitCode: result.exitCode || 1, stderr: about || result.stderr });
+    const hint = /not fully merged/.test(about) ? ' (its commits are merged nowhere else; use --force to delete it anyway)' : '';
+    return [name, { ...base, error: base.error + hint }];
+  }));
 }
 
 /** Nothing is lost: uncommitted files and commits that exist only here stop the removal unless forced. */

@@ -23,7 +23,8 @@ export const argv = {
   forEachRef: (repo: string) => git(repo, 'for-each-ref', `--format=${REF_FORMAT}`, 'refs/heads'),
   worktreeList: (repo: string) => git(repo, 'worktree', 'list', '--porcelain', '-z'),
   updateRef: (repo: string) => git(repo, 'update-ref', '--stdin'),
-  branchDelete: (repo: string, name: string, force: boolean) => git(repo, 'branch', force ? '-D' : '-d', name),
+  /** Several names at once: git deletes each it may and says which (parsed in the C locale). */
+  branchDelete: (repo: string, names: readonly string[], force: boolean) => git(repo, 'branch', force ? '-D' : '-d', ...names),
   worktreeAdd: (repo: string, dir: string, branch: string) => git(repo, 'worktree', 'add', dir, branch),
   /** Also unregisters a worktree whose directory is gone, touching no other entry (unlike `worktree prune`). */
   worktreeRemove: (repo: string, dir: string, force: boolean) =>
@@ -72,6 +73,9 @@ export type Op =
       readonly switchTo: readonly string[];
       readonly switchCreate: readonly string[];
     }
+  /** Delete a branch; the deletions of one repository run as one `git branch -d` (a process each
+   *  cost ~30 ms at 300 worktrees: git reads every worktree to see where the branch is checked out). */
+  | { readonly kind: 'deleteBranch'; readonly description: string; readonly repo: string; readonly name: string; readonly force: boolean }
   /** Remove a clone's directory (in-process; after a guard). */
   | { readonly kind: 'rmdir'; readonly description: string; readonly dir: string }
   /** gaia will not do this at all. */
@@ -120,14 +124,7 @@ function branchOps(change: Change, ctx: OpContext): Parsed<readonly Op[]> {
   const remove = (): Parsed<readonly Op[]> => {
     const spec = parseBranch(change.before ?? {});
     if (!spec.ok) return spec;
-    return ok([
-      {
-        kind: 'run',
-        description: `delete branch ${spec.value.name}`,
-        argv: argv.branchDelete(abs(ctx.root, spec.value.repo), spec.value.name, ctx.force),
-        hint: { when: /not fully merged/, text: 'its commits are merged nowhere else; use --force to delete it anyway' },
-      },
-    ]);
+    return ok([{ kind: 'deleteBranch', description: `delete branch ${spec.value.name}`, repo: abs(ctx.root, spec.value.repo), name: spec.value.name, force: ctx.force }]);
   };
   switch (change.action) {
     case 'create':
@@ -245,6 +242,8 @@ export function opsToSteps(address: string, ops: readonly Op[]): readonly Step[]
     switch (op.kind) {
       case 'run':
         return [{ address, description: op.description, argv: op.argv }];
+      case 'deleteBranch':
+        return [{ address, description: op.description, argv: argv.branchDelete(op.repo, [op.name], op.force) }];
       case 'guard':
         return [
           { address, description: `${op.description}: uncommitted files`, argv: op.status },
