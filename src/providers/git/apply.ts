@@ -150,17 +150,19 @@ async function runOne(op: RunOp, ctx: ApplyContext): Promise<Failure | undefined
   return { ...base, error: base.error + hint };
 }
 
-/** `git branch -d NAME…` in one process, and each name's outcome: deleted when git printed so
- *  ("Deleted branch NAME (was …)."; C locale, so the words are git's own), else failed with git's
- *  lines about that name. */
+/** `git branch -d NAME…` in one process, and each name's outcome. git deletes every branch it may
+ *  and exits non-zero when it refused any; then a branch counts as deleted when git said so
+ *  ("Deleted branch NAME (was …)."; C locale, so the words are git's own), and a refused one gets
+ *  git's lines about it. */
 async function deleteBranches(repo: string, names: readonly string[], force: boolean, ctx: ApplyContext): Promise<ReadonlyMap<string, Failure | undefined>> {
   const result = await ctx.exec.run(argv.branchDelete(repo, names, force), { env: { LC_ALL: 'C' } });
+  if (!failed(result)) return new Map(names.map((name) => [name, undefined]));
   const deleted = new Set([...result.stdout.matchAll(/^Deleted branch (.+) \(was [0-9a-f]+\)\.$/gm)].map((m) => m[1]));
   const lines = result.stderr.split('\n');
   return new Map(names.map((name) => {
     if (deleted.has(name)) return [name, undefined];
     const about = lines.filter((l) => l.includes(`'${name}'`)).join('\n');
-    const base = failure({ ...result, exitCode: result.exitCode || 1, stderr: about || result.stderr });
+    const base = failure({ ...result, stderr: about || result.stderr });
     const hint = /not fully merged/.test(about) ? ' (its commits are merged nowhere else; use --force to delete it anyway)' : '';
     return [name, { ...base, error: base.error + hint }];
   }));
