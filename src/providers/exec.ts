@@ -6,7 +6,7 @@
  *  stream machinery cost ~7 ms of CPU per command plus ~13 ms to load — a third of
  *  `gaia status`'s own time for 11 commands (bench/status.mjs). What gaia needs is small:
  *  argv, cwd, stdin text, extra environment, a timeout, and the output as text. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 
 export interface RunOptions {
@@ -54,6 +54,35 @@ export function localExecutor(): Executor {
 /** Ask politely first; a command that ignores SIGTERM this long is killed. */
 const FORCE_KILL_AFTER_MS = 2000;
 
+/** Commands still running. gaia stopping does not leave them behind (as execa's `cleanup` did): when
+ *  gaia exits they get SIGTERM; and a SIGTERM, SIGHUP or SIGINT that ends gaia by default (nobody
+ *  else listens: not `serve` or `reconcile --watch`, which stop cleanly and then exit) first passes
+ *  them SIGTERM, then ends gaia by the same signal, as if nothing had listened. A hook left running
+ *  would go on changing an environment after the apply that started it is gone. */
+const running = new Set<ChildProcess>();
+let cleanupInstalled = false;
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('close', () => running.delete(child));
+  child.once('error', () => running.delete(child));
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  const stopAll = () => {
+    for (const c of running) c.kill('SIGTERM');
+  };
+  process.on('exit', stopAll);
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return; // someone else stops gaia; 'exit' follows
+      stopAll();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
+
 function runCommand(file: string, args: readonly string[], options: RunOptions): Promise<Omit<CommandResult, 'argv'>> {
   return new Promise((resolve) => {
     const child = spawn(file, args, {
@@ -63,6 +92,7 @@ function runCommand(file: string, args: readonly string[], options: RunOptions):
       // reads it sees the end of its input.
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    track(child);
     // All three are pipes (stdio above); node's types cannot know that.
     const input = child.stdin!;
     const out = child.stdout!;

@@ -1,4 +1,9 @@
 /** The executor every command goes through: real processes, results as data, nothing thrown. */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
 import { localExecutor, totalSpawned } from '../../src/providers/exec.js';
 
 describe('localExecutor', () => {
@@ -52,5 +57,60 @@ describe('localExecutor', () => {
   test('a command that exits without reading its input is a result, not an EPIPE crash', async () => {
     const r = await exec.run(['true'], { input: 'x'.repeat(1 << 20) });
     expect(r.exitCode).toBe(0);
+  });
+});
+
+/** A node process running the real executor (type-stripped into a temp folder) with a command that
+ *  would run for 30 s; the test stops that process and looks for the command. */
+describe('commands do not outlive gaia', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-exec-cleanup-'));
+    const source = fs.readFileSync(path.resolve('src/providers/exec.ts'), 'utf8');
+    const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } });
+    fs.writeFileSync(path.join(dir, 'exec.mjs'), outputText);
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  async function start(ownHandler: boolean) {
+    const pidFile = path.join(dir, 'sleep.pid');
+    fs.writeFileSync(path.join(dir, 'main.mjs'), `
+      import { localExecutor } from './exec.mjs';
+      ${ownHandler ? "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 100));" : ''}
+      localExecutor().run(['sh', '-c', 'echo $$ > ${pidFile}; exec sleep 30']);
+      setInterval(() => {}, 1000);
+    `);
+    const child = spawn(process.execPath, [path.join(dir, 'main.mjs')], { stdio: 'ignore' });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    for (let i = 0; i < 100 && !(fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim()); i++) await new Promise((r) => setTimeout(r, 50));
+    const sleepPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    expect(alive(sleepPid)).toBe(true);
+    return { child, exited, sleepPid };
+  }
+  const gone = async (pid: number) => {
+    for (let i = 0; i < 40 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    return !alive(pid);
+  };
+
+  test('a SIGTERM that ends gaia ends its running commands first, and gaia still dies of the signal', async () => {
+    const { child, exited, sleepPid } = await start(false);
+    child.kill('SIGTERM');
+    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(await gone(sleepPid)).toBe(true);
+  });
+
+  test('with a handler of its own (serve, reconcile --watch) gaia stops in its own time; its commands end when it exits', async () => {
+    const { child, exited, sleepPid } = await start(true);
+    child.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(await gone(sleepPid)).toBe(true);
   });
 });
