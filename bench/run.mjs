@@ -167,6 +167,9 @@ function benchSize(size) {
     for (let cycle = 0; cycle < n; cycle++) {
       fs.writeFileSync(manifestPath, p.base);
       samples.apply.push(expectOk('apply', gaia(p, ['apply', '--auto-approve'])));
+      // Let the new sessions' programs start before timing anything else: the reference world's
+      // five bash sessions run the user's ~/.bashrc right now, and the floor would pay for it.
+      spawnSync('sleep', ['1.5']);
       if (cycle === 0) result.sessions = sessionsUp(p);
       samples.floor.push(floor(p));
       samples.planNoop.push(expectOk('plan (no changes)', gaia(p, ['plan', '--detailed-exitcode'])));
