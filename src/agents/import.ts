@@ -7,6 +7,7 @@
  *  Inside a group, sessions that share a command and a place stay together: a worker per worktree
  *  becomes `perEnvironment: true` with a `{env}` name pattern. A session whose program is a known
  *  agent CLI gets a provider of that name (`agent: true`). */
+import { groupBy } from '../core/collections.js';
 import { AGENT_PRESETS } from './defaults.js';
 import { programName } from './profile.js';
 import { REPORT_PATTERNS } from '../ops/patterns.js';
@@ -102,12 +103,6 @@ export function environmentsOf(worktrees: readonly FoundWorktree[], notes: strin
   }
   if (!branch || envs.length === 0) return { envs: [] };
   return { envs, path: dir[0] === '.' ? '{env}' : `${dir[0]}/{env}`, branch: branch[0] };
-}
-
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const i of items) m.set(key(i), [...(m.get(key(i)) ?? []), i]);
-  return m;
 }
 
 interface Placed extends FoundSession {

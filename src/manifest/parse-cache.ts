@@ -9,9 +9,9 @@
  *  The cache lives in `.gaia/cache/` beside the manifest and is written only where that `.gaia/`
  *  already exists (gaia has applied there): validating a manifest elsewhere leaves nothing behind. */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { writeAtomic } from '../providers/write-atomic.js';
+import { readCacheEntries, writeCacheEntries } from '../providers/cache-file.js';
 import { parseManifestText, type Parsed } from './parse.js';
 
 /** Bump when parseManifestText's options or the value's shape change. */
@@ -20,14 +20,14 @@ const FILE = 'manifest-parses.json';
 /** Manifests remembered per project folder (orchestration.yaml, a quickstart, a test one…). */
 const MAX_ENTRIES = 8;
 
-type Entries = Record<string, { readonly key: string; readonly value: unknown }>;
+type Entry = { readonly key: string; readonly value: unknown };
 
 export function parseManifestCached(text: string, file: string): Parsed {
   const abs = path.resolve(file);
   const gaiaDir = path.join(path.dirname(abs), '.gaia');
   const cacheFile = path.join(gaiaDir, 'cache', FILE);
   const key = createHash('sha256').update(`${FORMAT}\n${text}`).digest('hex');
-  const entries = read(cacheFile);
+  const entries = readCacheEntries<Entry>(cacheFile, FORMAT);
   const hit = entries[abs];
   if (hit?.key === key) {
     let full: Parsed | undefined;
@@ -36,22 +36,9 @@ export function parseManifestCached(text: string, file: string): Parsed {
   const parsed = parseManifestText(text, file);
   if (parsed.errors.length === 0 && isPlainData(parsed.value) && !holdsSecret(parsed.value) && existsSync(gaiaDir)) {
     const kept = Object.entries(entries).filter(([f]) => f !== abs).slice(-(MAX_ENTRIES - 1));
-    try {
-      writeAtomic(cacheFile, JSON.stringify({ format: FORMAT, entries: Object.fromEntries([...kept, [abs, { key, value: parsed.value }]]) }));
-    } catch {
-      // Unwritable: the next command parses again.
-    }
+    writeCacheEntries(cacheFile, FORMAT, Object.fromEntries([...kept, [abs, { key, value: parsed.value }]]));
   }
   return parsed;
-}
-
-function read(file: string): Entries {
-  try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; entries?: Entries };
-    return data.format === FORMAT && data.entries && typeof data.entries === 'object' ? data.entries : {};
-  } catch {
-    return {}; // none yet, or damaged: parse
-  }
 }
 
 /** True when JSON.stringify then JSON.parse gives back an equal value: no Infinity/NaN/-0 (YAML's

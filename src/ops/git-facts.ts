@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentInfo } from '../manifest/model.js';
+import { chunks } from '../core/collections.js';
 import type { Resource } from '../core/resource.js';
 import type { ObserveContext } from '../providers/provider.js';
 import { aheadBehind, parseBatchCheck, parseParents, parseStatusV2, type WorktreeStatus } from './git-parse.js';
@@ -160,8 +161,8 @@ async function worktreeStatuses(
 ): Promise<readonly StatusResult[]> {
   const out: StatusResult[] = worktrees.map(() => ({ status: null }));
   const present = worktrees.flatMap((w, i) => (fs.existsSync(path.join(w.dir, '.git')) ? [i] : []));
-  const chunks = chunk(present, Math.ceil(present.length / STATUS_SHELLS));
-  await Promise.all(chunks.map(async (indices) => {
+  const slices = chunks(present, Math.ceil(present.length / STATUS_SHELLS));
+  await Promise.all(slices.map(async (indices) => {
     const dirs = indices.map((i) => worktrees[i]!.dir);
     const r = await ctx.exec.run(['sh', '-c', STATUS_SCRIPT, 'sh', ...dirs], { timeoutMs: TIMEOUT_MS * Math.max(1, dirs.length / 10) });
     const stdouts = r.stdout.split(END_OF_STATUS);
@@ -191,8 +192,3 @@ const STATUS_SCRIPT = `for d; do
   printf '\\036gaia-status-end %s\\036\\n' "$c" >&2
 done`;
 
-function chunk<T>(xs: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += Math.max(1, size)) out.push(xs.slice(i, i + Math.max(1, size)));
-  return out;
-}

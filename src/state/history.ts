@@ -1,7 +1,8 @@
 /** Apply history: one row per apply, one per step, written as each lands. */
 import type { Kysely } from 'kysely';
 import type { ApplyRecord, StepRecord } from './store.js';
-import { chunks, optional, parseJson } from './rows.js';
+import { chunks } from '../core/collections.js';
+import { optional, parseJson } from './rows.js';
 import type { Database } from './schema.js';
 
 export async function beginApply(

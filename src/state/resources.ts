@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely';
 import { canonicalJson } from '../core/hash.js';
 import type { Attributes, Recorded } from '../core/resource.js';
-import { chunks, parseJson } from './rows.js';
+import { chunks } from '../core/collections.js';
+import { parseJson } from './rows.js';
 import type { Database } from './schema.js';
 
 /** Rows per INSERT: 7 parameters each stays far below SQLite's (32,766) and PostgreSQL's (65,535) limits. */

@@ -12,9 +12,3 @@ export function parseJson<T>(text: string, what: string): T {
     throw new Error(`state database: ${what} holds invalid JSON`);
   }
 }
-
-export function chunks<T>(items: readonly T[], size: number): readonly (readonly T[])[] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

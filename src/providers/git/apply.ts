@@ -4,6 +4,7 @@
  *  deletions into a single `git branch -d` (which deletes each branch it may and says which). */
 import fs from 'node:fs';
 import path from 'node:path';
+import { groupBy } from '../../core/collections.js';
 import type { Change } from '../../core/plan.js';
 import { describeFailure, type CommandResult } from '../exec.js';
 import { resolveInside } from '../inside-root.js';
@@ -77,16 +78,12 @@ async function applyInOneRepository(changes: readonly Change[], ctx: ApplyContex
     if (result.status === 'done' && batched) deferred.push({ index, op: batched, notes: result.notes ?? [] });
   }
   // Deletions before creations, so a name is free again before anything takes it.
-  const byMode = new Map<string, (typeof deletions)[number][]>();
-  for (const d of deletions) byMode.set(`${d.op.repo}\0${d.op.force}`, [...(byMode.get(`${d.op.repo}\0${d.op.force}`) ?? []), d]);
-  for (const batch of byMode.values()) {
+  for (const batch of groupBy(deletions, (d) => `${d.op.repo}\0${d.op.force}`).values()) {
     const results = await deleteBranches(batch[0]!.op.repo, batch.map((d) => d.op.name), batch[0]!.op.force, ctx);
     for (const d of batch) outcomes[d.index] = results.get(d.op.name) ?? { status: 'done' };
   }
   // One invocation per distinct argv (one repository's update-ref), inputs joined: git applies it as one transaction.
-  const byArgv = new Map<string, (typeof deferred)[number][]>();
-  for (const d of deferred) byArgv.set(JSON.stringify(d.op.argv), [...(byArgv.get(JSON.stringify(d.op.argv)) ?? []), d]);
-  for (const batch of byArgv.values()) {
+  for (const batch of groupBy(deferred, (d) => JSON.stringify(d.op.argv)).values()) {
     const first = batch[0]!.op;
     const failure = await runOne({ ...first, input: batch.map((d) => d.op.input ?? '').join('') }, ctx);
     for (const d of batch) {

@@ -7,9 +7,9 @@
  *  Git's "racy" rule applies: file times tick coarsely (milliseconds, on some filesystems seconds),
  *  so a database written shortly before it was read may be written again within the same tick
  *  without its times moving. Such an inspection is not kept; the next observation reads the file. */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { writeAtomic } from '../write-atomic.js';
+import { readCacheEntries, writeCacheEntries } from '../cache-file.js';
 
 /** Newer than this when read: not kept (see above). */
 export const RACY_MS = 2000;
@@ -61,14 +61,7 @@ export class StampCache<T> {
   static load<T>(dir: string | undefined, name: string): StampCache<T> {
     if (dir === undefined) return new StampCache<T>(undefined, new Map());
     const file = path.join(dir, name);
-    let kept = new Map<string, Entry<T>>();
-    try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; entries?: Record<string, Entry<T>> };
-      if (data.format === FORMAT && data.entries) kept = new Map(Object.entries(data.entries));
-    } catch {
-      // First observation, or a damaged cache: read every database.
-    }
-    return new StampCache<T>(file, kept);
+    return new StampCache<T>(file, new Map(Object.entries(readCacheEntries<Entry<T>>(file, FORMAT))));
   }
 
   /** The reading of the database at `abs`: the kept one while the file keeps its stamp, else a
@@ -94,10 +87,6 @@ export class StampCache<T> {
    *  cache that cannot be written costs only the next run's time. */
   save(): void {
     if (this.file === undefined || (!this.changed && this.seen.size === this.kept.size)) return;
-    try {
-      writeAtomic(this.file, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(this.seen) }));
-    } catch {
-      // Unwritable: the next observation reads the databases again.
-    }
+    writeCacheEntries(this.file, FORMAT, Object.fromEntries(this.seen));
   }
 }
