@@ -497,7 +497,7 @@ async function transpiledStore(): Promise<string> {
   const out = path.join(dir, 'compiled');
   const sources = ['src/state', 'src/state/migrations']
     .flatMap((d) => fs.readdirSync(path.join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => path.join(d, f)))
-    .concat(['src/core/hash.ts', 'src/core/mask.ts', 'src/core/resource.ts', 'src/providers/sqlite/driver.ts']);
+    .concat(['src/core/hash.ts', 'src/core/mask.ts', 'src/core/resource.ts', 'src/providers/sqlite/driver.ts', 'src/core/collections.ts']);
   for (const source of sources) {
     const { outputText } = ts.transpileModule(fs.readFileSync(path.join(ROOT, source), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
