@@ -2,7 +2,8 @@
 /** What reading agent states adds to `gaia status` for the reference system (5 environments,
  *  26 sessions of which 21 run agents): the built CLI against an applied copy of orchestration.yaml
  *  on a private tmux server, with and without agent states (GAIA_NO_AGENT_STATE=1). The agents are
- *  the fake agent CLI (test/fixtures/fake-agent), so their panes hold real prompts and output.
+ *  the fake agent CLI (test/fixtures/fake-agent), so their panes hold real prompts and output; each
+ *  has an event log of 200 lines (what agents' hooks write), read as part of the agent states.
  *  The issue's bar: within 100 ms of `gaia status` without them.
  *
  *  Usage: npm run build && node bench/agent-status.mjs [runs=11] */
@@ -77,6 +78,13 @@ try {
   const report = JSON.parse(gaia(['status', '--json']).stdout);
   const counts = report.totals.agents;
   console.log(`agent states in gaia status: ${report.totals.sessions.expected} sessions, ${Object.values(counts).reduce((a, b) => a + b, 0)} agents (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}); ${runs} runs each`);
+  // Each agent's own event log, as its hooks leave it after a long day (200 events; status reads the
+  // last few KB of each), so the figure includes reading them.
+  const logs = path.join(dir, '.gaia', 'agent-events');
+  fs.mkdirSync(logs, { recursive: true });
+  const old = Date.now() - 3_600_000; // an hour ago: older than the screens, so the screens decide as before
+  const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ at: old + i, source: 'claude', kind: i % 2 ? 'Stop' : 'UserPromptSubmit', sessionId: '6ab4e0b2-5f0c-4a53-9d43-9f1a2a7c0d11' })).join('\n') + '\n';
+  for (const s of report.groups.flatMap((g) => g.sessions).filter((x) => x.agent)) fs.writeFileSync(path.join(logs, `${s.name}.jsonl`), lines);
   const [off, on] = timeBoth([{ GAIA_NO_AGENT_STATE: '1' }, {}]);
   console.log(`  gaia status without agent states   ${fmt(off)}`);
   console.log(`  gaia status with agent states      ${fmt(on)}`);

@@ -55,3 +55,25 @@ const scaled = text
 if (scaled !== text) measure('same, scaled to 50 environments', () => loadManifestText(scaled, manifest, { environ }), 'schema already compiled');
 
 console.log(reference.median < 100 ? 'target met: median well under 100 ms' : 'TARGET MISSED: median is 100 ms or more');
+
+// What test/reliability/edges.test.ts checks without a clock: manifests too large to be honest are
+// refused at once. Here is how long "at once" is (the test used to bound these at 200–3000 ms).
+const { MAX_COUNT } = await import(join(root, 'dist/manifest/limits.js'));
+const refusals = [
+  ['a count past the limit', `version: 1\nproject: x\nenvironments: { count: ${MAX_COUNT + 1}, name: "e{n}" }\n`],
+  ['a group of a billion sessions', 'version: 1\nproject: x\ngroups: { g: { count: 1000000000, command: bash } }\n'],
+  ['brackets nested 200,000 deep', `version: 1\nproject: x\nd: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`],
+  ['a billion-laughs alias bomb', readFileSync(join(root, 'test/fixtures/bad-manifests/04-yaml-alias-bomb.yaml'), 'utf8')],
+  ['a file over 256 KB', `version: 1\nproject: x\n# ${'x'.repeat(300 * 1024)}\n`],
+  ['20,000 distinct keys', `version: 1\nproject: x\nfiles:\n${Array.from({ length: 20_000 }, (_, i) => `  k${i}: 1`).join('\n')}\n`],
+  ['30,000 duplicate keys', `version: 1\nproject: x\n${'a: 1\n'.repeat(30_000)}`],
+];
+console.log('refusals and large documents (median of 5):');
+for (const [label, doc] of refusals) {
+  const times = Array.from({ length: 5 }, () => {
+    const start = performance.now();
+    loadManifestText(doc, 'big.yaml', { environ: {} });
+    return performance.now() - start;
+  });
+  console.log(`  ${label.padEnd(32)} ${fmt(stats(times).median)}`);
+}

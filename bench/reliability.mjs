@@ -3,20 +3,25 @@
  *  one table — kill points tried / converged, concurrent applies / correct, fuzz cases / crashes,
  *  injection attempts / executed, fault scenarios / repaired, secret checks / leaks.
  *
+ *  `npm test` runs the same files at a small scale that still proves each property (a few kill points,
+ *  a few hundred fuzz cases) and without time bounds; the scale and the bounds are this script's.
+ *
  *  The suite itself is the measurement: each test appends its figures to a report file (the
  *  GAIA_RELIABILITY_REPORT variable) and this script scales it through variables the tests read.
  *  It uses the built CLI: run `npm run build` first.
  *
  *  Usage: node bench/reliability.mjs [options]
- *    --kills N          kill points after a step boundary (default 24; CI runs 6)
- *    --random N         kill points at random times (default 8; CI runs 2)
- *    --fuzz N           manifests through the loader in-process (default 20000; CI 2000)
- *    --fuzz-cli N       through the CLI's main() in-process (default 1000; CI 200)
- *    --fuzz-spawned N   through real CLI runs (default 60; CI 24)
- *    --concurrent N     parallel applies per round (default 8; CI 4)
+ *    --kills N          kill points after a step boundary (default 24; npm test runs 3)
+ *    --random N         kill points at random times (default 8; npm test 1)
+ *    --fuzz N           manifests through the loader in-process (default 20000; npm test 400)
+ *    --fuzz-cli N       through the CLI's main() in-process (default 1000; npm test 50)
+ *    --fuzz-spawned N   through real CLI runs (default 60; npm test 20: the 16 pathological cases and 4 more)
+ *    --concurrent N     parallel applies per round (default 8; npm test 4)
+ *    --interrupts N     interruptions per signal (SIGKILL, SIGTERM, SIGINT, SIGHUP) × apply/destroy (default 20; npm test 1)
+ *    --fuzz-bound MS    each fuzz case's time bound (default 2000; npm test has none)
  *    --seed N           replay a run's random choices
- *    --only a,b         only these test files (crash, concurrency, faults, fuzz, injection, secrets)
- *    --ci               the CI scale (what `npm test` runs) */
+ *    --only a,b         only these test files (crash, interrupt, store, concurrency, faults, fuzz, injection, secrets)
+ *    --ci               the scale `npm test` runs (its defaults), with the time bound */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -30,12 +35,14 @@ const option = (name, fallback) => {
 };
 const ci = process.argv.includes('--ci');
 const scale = {
-  GAIA_KILL_BOUNDARIES: option('kills', ci ? '6' : '24'),
-  GAIA_KILL_RANDOM: option('random', ci ? '2' : '8'),
-  GAIA_FUZZ_CASES: option('fuzz', ci ? '2000' : '20000'),
-  GAIA_FUZZ_CLI_CASES: option('fuzz-cli', ci ? '200' : '1000'),
-  GAIA_FUZZ_SPAWNED: option('fuzz-spawned', ci ? '24' : '60'),
+  GAIA_KILL_BOUNDARIES: option('kills', ci ? '3' : '24'),
+  GAIA_KILL_RANDOM: option('random', ci ? '1' : '8'),
+  GAIA_FUZZ_CASES: option('fuzz', ci ? '400' : '20000'),
+  GAIA_FUZZ_CLI_CASES: option('fuzz-cli', ci ? '50' : '1000'),
+  GAIA_FUZZ_SPAWNED: option('fuzz-spawned', ci ? '20' : '60'),
   GAIA_CONCURRENT_APPLIES: option('concurrent', ci ? '4' : '8'),
+  GAIA_INTERRUPT_POINTS: option('interrupts', ci ? '1' : '20'),
+  GAIA_FUZZ_TIME_BOUND_MS: option('fuzz-bound', '2000'),
   ...(option('seed') ? { GAIA_RELIABILITY_SEED: option('seed') } : {}),
 };
 const only = option('only', '').split(',').map((s) => s.trim()).filter(Boolean);

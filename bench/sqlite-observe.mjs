@@ -16,7 +16,8 @@ const counts = (process.argv[2] ?? '15,1500').split(',').map(Number);
 const runs = Number(process.argv[3] ?? 7);
 
 const { sqliteProvider, SQLITE_KIND } = await import(path.join(repoRoot, 'dist/providers/sqlite/index.js'));
-const { localExecutor } = await import(path.join(repoRoot, 'dist/providers/exec.js'));
+const { localExecutor } = await import(path.join(repoRoot, 'dist/host/exec.js'));
+const { localHost } = await import(path.join(repoRoot, 'dist/host/local/local-host.js'));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -32,7 +33,9 @@ async function bench(n) {
     const recorded = desired.map((d) => ({ ...d, specHash: 'bench' }));
 
     // One database made the way apply makes it, then copied into every other place.
-    const ctx = { root, exec, allowDataLoss: false, force: false, backupDir: path.join(root, '.gaia', 'backups'), log: () => {} };
+    const host = localHost(exec);
+    const settings = { tmux: {}, sqlite: {} };
+    const ctx = { root, host, settings, allowDataLoss: false, force: false, backupDir: path.join(root, '.gaia', 'backups'), log: () => {} };
     const [made] = await sqliteProvider.apply([{ kind: SQLITE_KIND, address: desired[0].address, action: 'create', after: desired[0].attributes, dependsOn: [], reasons: [], diffs: [], hazards: [] }], ctx);
     if (made.status !== 'done') throw new Error(`could not create a database: ${made.error}`);
     const first = path.join(root, desired[0].attributes.path);
@@ -43,7 +46,7 @@ async function bench(n) {
 
     const once = async () => {
       const t = performance.now();
-      const result = await sqliteProvider.observe({ desired, recorded }, { root, exec });
+      const result = await sqliteProvider.observe({ desired, recorded }, { root, host, settings });
       const ms = performance.now() - t;
       if (result.observed.length !== n) throw new Error(`observed ${result.observed.length} of ${n} databases`);
       return ms;

@@ -18,7 +18,7 @@ const dist = process.env.GAIA_DIST ?? join(root, 'dist');
 const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2500);
 const remainOnExit = !process.argv.includes('--no-remain');
 
-const { localExecutor } = await import(join(dist, 'providers/exec.js'));
+const { localExecutor } = await import(join(dist, 'host/exec.js'));
 const { tmuxProvider, sessionSpecHash, tmuxArgs } = await import(join(dist, 'providers/tmux/index.js'));
 
 const socket = `gaia-bench-${randomBytes(6).toString('hex')}`;

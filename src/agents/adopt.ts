@@ -8,10 +8,11 @@ import type { Change } from '../core/plan.js';
 import type { Recorded } from '../core/resource.js';
 import { makePlan } from '../engine/plan.js';
 import type { Project } from '../engine/project.js';
-import { describeFailure } from '../providers/exec.js';
+import { describeFailure } from '../host/exec.js';
 import { kindSpecs } from '../providers/registry.js';
 import { MAX_INVOCATION_BYTES, chainBytes, invocation, type TmuxCommand } from '../providers/tmux/commands.js';
 import { prepare } from '../providers/tmux/work.js';
+import { tmuxServer } from '../providers/tmux/settings.js';
 
 export interface AdoptResult {
   readonly adopted: readonly string[];
@@ -28,8 +29,8 @@ export async function adoptExisting(project: Project): Promise<AdoptResult> {
   for (const conflict of plan.conflicts) {
     const r = byAddress.get(conflict.address);
     if (!r) continue;
-    const specHash = specHashOf(r, kindSpecs[r.kind]);
-    records.push({ kind: r.kind, address: r.address, attributes: storedAttributes(r), specHash, dependsOn: r.dependsOn });
+    const specHash = specHashOf(r, kindSpecs[r.kind], project.ctx.digests);
+    records.push({ kind: r.kind, address: r.address, attributes: storedAttributes(r, project.ctx.digests), specHash, dependsOn: r.dependsOn });
     if (r.kind === 'tmux_session') {
       marks.push({ kind: r.kind, address: r.address, action: 'update', reasons: [], diffs: [], dependsOn: r.dependsOn, hazards: [], after: r.attributes, specHash });
     }
@@ -44,7 +45,7 @@ export async function adoptExisting(project: Project): Promise<AdoptResult> {
     else last.push(...p.work.commands);
   }
   for (const commands of chains.filter((x) => x.length)) {
-    const r = await project.ctx.exec.run(invocation(project.ctx, commands));
+    const r = await project.ctx.host.run(invocation(tmuxServer(project.ctx), commands));
     if (r.failed) return { adopted: [], missing: [], error: `cannot mark the sessions: ${describeFailure(r)}` };
   }
   if (records.length) await project.store.recordMany(records);

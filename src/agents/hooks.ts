@@ -7,11 +7,11 @@
  *
  *  A string hook is the manifest author's shell text, run by `sh -c` as written (gaia substitutes
  *  nothing into it: the facts come as environment variables); an array runs directly. */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Change } from '../core/plan.js';
 import type { Json } from '../core/resource.js';
 import type { ChangeHooks, HookPass } from '../engine/apply.js';
+import type { HostFiles } from '../host/host.js';
 import type { HookInfo, Model } from '../manifest/model.js';
 import type { ObserveContext } from '../providers/provider.js';
 import type { StepRecord } from '../state/store.js';
@@ -64,10 +64,10 @@ export function hookCall(change: Change, event: HookEvent, model: HookModel, tmu
 
 export const hookArgv = (h: HookInfo): readonly string[] => (typeof h.command === 'string' ? ['sh', '-c', h.command] : [...h.command]);
 
-function existingDir(root: string, rel: string): string {
+function existingDir(files: HostFiles, root: string, rel: string): string {
   const abs = path.resolve(root, rel);
   try {
-    return fs.statSync(abs).isDirectory() ? abs : root;
+    return files.stat(abs)?.kind === 'folder' ? abs : root;
   } catch {
     return root;
   }
@@ -80,15 +80,16 @@ export interface HookRun {
 }
 
 /** Run one change's hooks in order, stopping at the first that fails. */
-export async function runHooks(change: Change, event: HookEvent, call: HookCall, ctx: Pick<ObserveContext, 'exec' | 'root'>, now: () => Date): Promise<readonly HookRun[]> {
+export async function runHooks(change: Change, event: HookEvent, call: HookCall, ctx: Pick<ObserveContext, 'host' | 'root'>, now: () => Date): Promise<readonly HookRun[]> {
   const runs: HookRun[] = [];
-  const cwd = existingDir(ctx.root, call.cwd);
+  const cwd = existingDir(ctx.host.files, ctx.root, call.cwd);
   for (const [i, hook] of call.hooks.entries()) {
     const argv = hookArgv(hook);
     const t0 = Date.now();
-    const r = await ctx.exec.run(argv, { cwd, env: call.env, timeoutMs: hook.timeoutMs });
+    // stoppable: an interrupted apply stops a hook (and what it started) once its grace runs out.
+    const r = await ctx.host.run(argv, { cwd, env: call.env, timeoutMs: hook.timeoutMs, stoppable: true });
     const ms = Date.now() - t0;
-    const timedOut = r.failed && ms >= hook.timeoutMs - 50;
+    const timedOut = r.timedOut === true;
     const ok = !r.failed && r.exitCode === 0;
     const output = `${r.stdout}${r.stderr}`.trimEnd();
     const error = ok ? undefined : timedOut ? `timed out after ${hook.timeoutMs / 1000}s` : `exited ${r.exitCode}`;
@@ -107,12 +108,12 @@ export async function runHooks(change: Change, event: HookEvent, call: HookCall,
 }
 
 /** The hooks an apply runs, for `applyPlan`'s `hooks` option. */
-export function applyHooks(model: HookModel, ctx: Pick<ObserveContext, 'exec' | 'root' | 'tmuxSocket'>, log: (line: string) => void, now: () => Date = () => new Date()): ChangeHooks {
+export function applyHooks(model: HookModel, ctx: Pick<ObserveContext, 'host' | 'root' | 'settings'>, log: (line: string) => void, now: () => Date = () => new Date()): ChangeHooks {
   const pass = async (changes: readonly Change[], event: HookEvent, force: boolean): Promise<HookPass> => {
     const steps: StepRecord[] = [];
     const failed = new Map<string, string>();
     await Promise.all(changes.map(async (change) => {
-      const call = hookCall(change, event, model, ctx.tmuxSocket);
+      const call = hookCall(change, event, model, ctx.settings.tmux.socket);
       if (!call) return;
       const runs = await runHooks(change, event, call, ctx, now);
       for (const r of runs) {
@@ -128,8 +129,10 @@ export function applyHooks(model: HookModel, ctx: Pick<ObserveContext, 'exec' | 
     }));
     return { steps, failed };
   };
+  const afterCreate = (c: Change) => c.action === 'create' || c.action === 'replace' || c.hooksPending === true;
   return {
+    wantsAfter: (c) => afterCreate(c) && hookCall(c, 'after_create', model, ctx.settings.tmux.socket) !== undefined,
     before: (changes, force) => pass(changes.filter((c) => c.action === 'delete' || c.action === 'replace'), 'before_destroy', force),
-    after: (changes) => pass(changes.filter((c) => c.action === 'create' || c.action === 'replace'), 'after_create', false),
+    after: (changes) => pass(changes.filter(afterCreate), 'after_create', false),
   };
 }

@@ -1,14 +1,14 @@
 /** What `gaia import` reads: every session of the tmux server (one list-sessions) and the worktrees
  *  of the repository (one `git worktree list`). */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../manifest/types.js';
-import { describeFailure } from '../providers/exec.js';
+import { describeFailure } from '../host/exec.js';
+import type { HostFiles } from '../host/host.js';
 import { parseWorktrees } from '../providers/git/porcelain.js';
-import type { ObserveContext } from '../providers/provider.js';
 import { listSessions } from '../providers/tmux/list.js';
 import { relativeToRoot } from '../providers/tmux/observe.js';
 import type { FoundWorktree, ImportFacts } from './import.js';
+import type { TmuxServer } from '../providers/tmux/settings.js';
 
 /** tmux shows a pane's start command with its own quoting (`"sleep 300"` for a shell string,
  *  `sh -c "a \"b\""` for argv): back to what was run. One word is a shell string; several are argv. */
@@ -53,9 +53,9 @@ export function parseStartCommand(shown: string): Command {
   return words.length === 1 ? words[0]! : words;
 }
 
-const real = (p: string): string => {
+const real = (files: HostFiles, p: string): string => {
   try {
-    return fs.realpathSync(p);
+    return files.realPath(p) ?? path.resolve(p);
   } catch {
     return path.resolve(p);
   }
@@ -64,29 +64,29 @@ const real = (p: string): string => {
 /** `owned`: worktree paths (relative to the root) gaia's state store already records; they carry no
  *  mark of their own, unlike sessions. */
 export async function readImportFacts(
-  root: string, ctx: Pick<ObserveContext, 'exec' | 'tmuxSocket'>, owned: ReadonlySet<string> = new Set(), environ: NodeJS.ProcessEnv = process.env,
+  root: string, ctx: TmuxServer, owned: ReadonlySet<string> = new Set(), environ: NodeJS.ProcessEnv = process.env,
 ): Promise<ImportFacts> {
-  const realRoot = real(root);
+  const realRoot = real(ctx.host.files, root);
   const [listed, wt] = await Promise.all([
     listSessions(ctx),
-    ctx.exec.run(['git', '-C', realRoot, 'worktree', 'list', '--porcelain', '-z']),
+    ctx.host.run(['git', '-C', realRoot, 'worktree', 'list', '--porcelain', '-z']),
   ]);
   if (!listed.ok) throw new Error(listed.error);
   if (wt.failed) throw new Error(`${realRoot} is not a git repository gaia can read: ${describeFailure(wt)}`);
   const entries = parseWorktrees(wt.stdout);
   const main = entries[0];
   const worktrees: FoundWorktree[] = entries.slice(1).filter((e) => !e.bare && !e.prunable)
-    .map((e) => ({ path: relativeToRoot(realRoot, real(e.path)), branch: e.branch }))
+    .map((e) => ({ path: relativeToRoot(realRoot, real(ctx.host.files, e.path)), branch: e.branch }))
     .filter((w) => !owned.has(w.path));
   return {
     project: path.basename(realRoot),
-    socket: ctx.tmuxSocket ?? null,
+    socket: ctx.socket ?? null,
     base: main?.branch ?? 'main',
     defaultShell: path.basename(environ.SHELL || 'bash'),
     worktrees,
     sessions: [...listed.rows.values()].map((r) => ({
       name: r.name,
-      cwd: relativeToRoot(realRoot, real(r.path)),
+      cwd: relativeToRoot(realRoot, real(ctx.host.files, r.path)),
       startCommand: parseStartCommand(r.startCommand),
       currentCommand: r.currentCommand,
       managed: r.spec !== undefined,

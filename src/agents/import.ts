@@ -7,6 +7,8 @@
  *  Inside a group, sessions that share a command and a place stay together: a worker per worktree
  *  becomes `perEnvironment: true` with a `{env}` name pattern. A session whose program is a known
  *  agent CLI gets a provider of that name (`agent: true`). */
+import { escapeHidden, hiddenCharProblem } from '../manifest/hidden-chars.js';
+import { tmuxNameProblem } from '../manifest/names.js';
 import { groupBy } from '../core/collections.js';
 import { AGENT_PRESETS } from './defaults.js';
 import { programName } from './profile.js';
@@ -51,6 +53,14 @@ export interface ImportResult {
 
 const NAME_OK = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
+/** Why the manifest validator would refuse this session name, or undefined. */
+function refusedName(name: string): string | undefined {
+  return tmuxNameProblem(name) ?? hiddenCharProblem(name);
+}
+
+/** A name as a note can show it: JSON-quoted (newlines, controls) with hidden characters as \\uXXXX. */
+const printable = (s: string) => (/^[\x21-\x7e]+$/.test(s) ? s : escapeHidden(JSON.stringify(s)));
+
 /** A manifest name from anything: letters, digits, `_` and `-`, starting with a letter. */
 export function manifestName(raw: string, fallback: string): string {
   const s = raw.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^[^A-Za-z]+/, '');
@@ -94,8 +104,8 @@ export function environmentsOf(worktrees: readonly FoundWorktree[], notes: strin
   const seen = new Set<string>();
   const envs: EnvFound[] = [];
   for (const e of candidates) {
-    if (!kept.has(e) || seen.has(e.name) || !NAME_OK.test(e.name)) {
-      notes.push(`worktree ${e.path} (branch ${e.branch}) does not fit ${dir[0] === '.' ? '' : `${dir[0]}/`}{env} on ${branch?.[0] ?? '{env}'}: left out`);
+    if (!kept.has(e) || seen.has(e.name) || !NAME_OK.test(e.name) || hiddenCharProblem(e.path) || hiddenCharProblem(e.branch)) {
+      notes.push(`worktree ${printable(e.path)} (branch ${printable(e.branch)}) does not fit ${dir[0] === '.' ? '' : `${dir[0]}/`}{env} on ${branch?.[0] ?? '{env}'}: left out`);
       continue;
     }
     seen.add(e.name);
@@ -157,7 +167,7 @@ export function importManifest(facts: ImportFacts): ImportResult {
       const provider = providerOf(command);
       const runs: GroupSpec = provider ? { provider } : { command };
       const perEnv = perEnvironmentPattern(same, envResult.envs.map((e) => e.name));
-      if (perEnv) {
+      if (perEnv && same.every((s) => refusedName(s.name) === undefined)) {
         groups[uniqueGroup(kind)] = { perEnvironment: true, name: perEnv, ...runs };
         continue;
       }
@@ -167,8 +177,10 @@ export function importManifest(facts: ImportFacts): ImportResult {
           notes.push(`session${here.length === 1 ? '' : 's'} ${here.map((s) => s.name).join(', ')} work${here.length === 1 ? 's' : ''} outside the project (${place.slice(4)}): left out`);
           continue;
         }
-        const bad = here.filter((s) => /[.:]/.test(s.name));
-        for (const s of bad) notes.push(`session ${s.name}: tmux session names cannot hold "." or ":"; left out`);
+        // What the validator would refuse is left out, named escaped (a newline or a bidi control in a
+        // note would forge the lines around it): renamed, the manifest would describe another session.
+        const bad = here.filter((s) => refusedName(s.name) !== undefined || (s.cwd !== undefined && hiddenCharProblem(s.cwd) !== undefined));
+        for (const s of bad) notes.push(`session ${printable(s.name)}: ${refusedName(s.name) ?? `its folder ${printable(s.cwd ?? '')} holds an invisible character`}; left out`);
         const names = here.filter((s) => !bad.includes(s)).map((s) => s.name);
         if (names.length) groups[uniqueGroup(kind)] = { names, ...runs, ...where };
       }

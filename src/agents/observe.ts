@@ -1,14 +1,17 @@
 /** Agent states for a whole project in one go: the panes of every live agent session captured in
- *  one tmux invocation (`capturePanes` chains them), what was remembered from the last look read
- *  and written as one value in the state store's kv table, the pure classification in between.
+ *  one tmux invocation (`capturePanes` chains them), the newest event each agent CLI reported about
+ *  itself read from its log in-process, what was remembered from the last look read and written as
+ *  one value in the state store's kv table, the pure classification in between.
  *  No process per session. `GAIA_NO_AGENT_STATE=1` turns it off (benchmarks compare both). */
 import { createHash } from 'node:crypto';
 import type { Observed } from '../core/resource.js';
 import type { Model } from '../manifest/model.js';
 import { capturePanes } from '../providers/tmux/capture.js';
-import type { ObserveContext } from '../providers/provider.js';
+import { readLatestEvent } from './event-files.js';
+import { eventLogPath, eventsAttribute } from './event-setup.js';
 import { agentProfile, compilePatterns, type AgentProfile, type CompiledPatterns } from './profile.js';
 import { classify, type AgentMemory, type AgentReading, type PaneFacts } from './state.js';
+import type { TmuxServer } from '../providers/tmux/settings.js';
 
 /** The kv key of the remembered looks: `{ [address]: AgentMemory }`. */
 export const MEMORY_KEY = 'agent-state';
@@ -37,7 +40,7 @@ export function agentSessions(model: Pick<Model, 'groups' | 'manifest'>): readon
       if (!s.agent || s.provider === null) continue;
       if (!byProvider.has(s.provider)) {
         const profile = agentProfile(s.provider, model.manifest.providers?.[s.provider]);
-        byProvider.set(s.provider, profile && { profile, patterns: compilePatterns(profile.patterns) });
+        byProvider.set(s.provider, profile && { profile, patterns: compilePatterns(profile.patterns, profile.dialogs) });
       }
       const p = byProvider.get(s.provider);
       if (p) out.push({ name: s.name, address: s.address, ...p });
@@ -71,11 +74,11 @@ export function paneFacts(o: Observed, screen: string | undefined): PaneFacts {
 }
 
 export interface ReadAgentsInput {
-  readonly model: Pick<Model, 'groups' | 'manifest'>;
+  readonly model: Pick<Model, 'groups' | 'manifest' | 'root'>;
   /** The tmux sessions observed (status's observation), by address. */
   readonly observed: ReadonlyMap<string, Observed>;
   readonly store: KvStore;
-  readonly ctx: Pick<ObserveContext, 'tmuxSocket' | 'exec'>;
+  readonly ctx: TmuxServer;
   readonly now: Date;
 }
 
@@ -94,7 +97,13 @@ export async function readAgentStates(input: ReadAgentsInput): Promise<ReadonlyM
   const next: Record<string, AgentMemory> = {};
   for (const s of sessions) {
     const o = input.observed.get(s.address)!;
-    const r = classify({ facts: paneFacts(o, screens.get(s.name)), profile: s.profile, patterns: s.patterns, memory: memory[s.address], nowMs });
+    // Only CLIs gaia sets up to report have a log (a read of its last few KB).
+    const event = eventsAttribute(s.profile.preset) ? readLatestEvent(input.ctx.host.files, eventLogPath(input.model.root, s.name)) : undefined;
+    const created = num(o.attributes.created);
+    const r = classify({
+      facts: paneFacts(o, screens.get(s.name)), profile: s.profile, patterns: s.patterns, memory: memory[s.address], nowMs,
+      ...(event ? { event } : {}), startedAtMs: created === null ? null : created * 1000,
+    });
     readings.set(s.address, r.reading);
     next[s.address] = r.memory;
   }

@@ -2,19 +2,25 @@
  *  overrides, and the time thresholds. Pure. */
 import type { AgentPreset, AgentSpec, Command, ProviderSpec } from '../manifest/types.js';
 import {
-  AGENT_PRESETS, DEFAULT_ACTIVE_WINDOW_MS, DEFAULT_TAIL_LINES, DEFAULT_WAITING_ALERT_MS, PRESET_NAMES, type PatternSources,
+  AGENT_DIALOGS, AGENT_PRESETS, CONVERSATION_STORES, type ConversationStoreSpec, type DialogPattern, DEFAULT_ACTIVE_WINDOW_MS, DEFAULT_TAIL_LINES, DEFAULT_WAITING_ALERT_MS, PRESET_NAMES, type PatternSources,
 } from './defaults.js';
 import { durationMs } from './duration.js';
 
 export interface AgentProfile {
   readonly preset: AgentPreset;
   readonly patterns: PatternSources;
+  /** First-run screens of the preset's CLI (sign-in, trust, key approval). */
+  readonly dialogs: readonly DialogPattern[];
+  /** Where the preset's CLI keeps its conversations, when gaia knows. */
+  readonly conversationStore?: ConversationStoreSpec;
   readonly tailLines: number;
   readonly activeWindowMs: number;
   readonly waitingAlertMs: number;
 }
 
-export type CompiledPatterns = { readonly [K in keyof PatternSources]?: RegExp };
+export type CompiledPatterns = { readonly [K in keyof PatternSources]?: RegExp } & {
+  readonly dialogs?: readonly { readonly what: string; readonly re: RegExp }[];
+};
 
 /** The program a command runs: argv[0], or the first word of a shell string, without its folder. */
 export function programName(command: Command | undefined): string | undefined {
@@ -43,6 +49,8 @@ export function agentProfile(providerName: string, provider: ProviderSpec | unde
   return {
     preset,
     patterns: { ...AGENT_PRESETS[preset], ...(spec.patterns ?? {}) },
+    dialogs: AGENT_DIALOGS[preset],
+    ...(CONVERSATION_STORES[preset] ? { conversationStore: CONVERSATION_STORES[preset] } : {}),
     tailLines: spec.tailLines ?? DEFAULT_TAIL_LINES,
     activeWindowMs: durationMs(spec.activeWindow, DEFAULT_ACTIVE_WINDOW_MS),
     waitingAlertMs: durationMs(spec.waitingAlert, DEFAULT_WAITING_ALERT_MS),
@@ -59,11 +67,11 @@ export function patternProblem(source: string): string | undefined {
   }
 }
 
-export function compilePatterns(patterns: PatternSources): CompiledPatterns {
+export function compilePatterns(patterns: PatternSources, dialogs: readonly DialogPattern[] = []): CompiledPatterns {
   const out: { -readonly [K in keyof PatternSources]?: RegExp } = {};
   for (const key of ['waiting', 'working', 'idle'] as const) {
     const source = patterns[key];
     if (source !== undefined && patternProblem(source) === undefined) out[key] = new RegExp(source, 'm');
   }
-  return out;
+  return dialogs.length === 0 ? out : { ...out, dialogs: dialogs.map((d) => ({ what: d.what, re: new RegExp(d.pattern, 'm') })) };
 }

@@ -1,20 +1,30 @@
 /** `gaia send`: which sessions a target names, and delivery to each of them, side by side, every
  *  result kept (keep-going): one failed session never stops the others. */
 import type { GroupInfo, Model } from '../manifest/model.js';
-import type { ObserveContext } from '../providers/provider.js';
+import { agentSessions } from './observe.js';
+import { inputRefusal } from './state.js';
 import { deliverText, type DeliverOptions, type Delivery } from '../providers/tmux/deliver.js';
+import type { TmuxServer } from '../providers/tmux/settings.js';
+import { listed, sessionNamed, suggestion } from './session-name.js';
 
 export interface SendTarget {
   readonly session: string;
   readonly group: string;
   readonly ready?: GroupInfo['ready'];
+  /** For an agent: why its pane cannot take text now (a dialog or question on it), if it cannot. */
+  readonly refuses?: (screen: string) => string | undefined;
 }
 
 export type Targets = { readonly ok: true; readonly targets: readonly SendTarget[] } | { readonly ok: false; readonly error: string; readonly hint?: string };
 
-/** A group name (all its sessions), a session name, or every session with `all`. */
-export function resolveTargets(model: Pick<Model, 'groups'>, target: string | undefined, all: boolean): Targets {
-  const of = (g: GroupInfo) => g.sessions.map((s): SendTarget => ({ session: s.name, group: g.name, ...(g.ready ? { ready: g.ready } : {}) }));
+/** A group name (all its sessions), a session's name or address, or every session with `all`. */
+export function resolveTargets(model: Pick<Model, 'groups' | 'manifest'>, target: string | undefined, all: boolean): Targets {
+  const agents = new Map(agentSessions(model).map((a) => [a.name, a]));
+  const refuses = (name: string): Pick<SendTarget, 'refuses'> => {
+    const a = agents.get(name);
+    return a ? { refuses: (screen) => inputRefusal(screen, a.profile, a.patterns) } : {};
+  };
+  const of = (g: GroupInfo) => g.sessions.map((s): SendTarget => ({ session: s.name, group: g.name, ...(g.ready ? { ready: g.ready } : {}), ...refuses(s.name) }));
   if (all) {
     if (target !== undefined) return { ok: false, error: `give either a target or --all, not both (got "${target}")` };
     return { ok: true, targets: model.groups.flatMap(of) };
@@ -22,14 +32,12 @@ export function resolveTargets(model: Pick<Model, 'groups'>, target: string | un
   if (target === undefined) return { ok: false, error: 'send needs a target: a session, a group, or --all', hint: 'gaia send pr_impl1 "text", gaia send pr_review "text", gaia send --all "text"' };
   const group = model.groups.find((g) => g.name === target);
   if (group) return { ok: true, targets: of(group) };
-  for (const g of model.groups) {
-    const s = g.sessions.find((x) => x.name === target);
-    if (s) return { ok: true, targets: of(g).filter((t) => t.session === s.name) };
-  }
+  const named = sessionNamed(model, target);
+  if (named) return { ok: true, targets: of(named.group).filter((t) => t.session === named.session.name) };
   return {
     ok: false,
-    error: `"${target}" is neither a session nor a group of the manifest`,
-    hint: `groups: ${model.groups.map((g) => g.name).join(', ') || 'none'}`,
+    error: `"${target}" is neither a session nor a group of the manifest${suggestion(model, target, true)}`,
+    hint: `groups: ${listed(model.groups.map((g) => g.name))}`,
   };
 }
 
@@ -48,15 +56,15 @@ export const tailLines = (screen: string | undefined, n = 3): readonly string[] 
 
 /** Deliver to every target, at most `parallel` at once; results in target order. */
 export async function sendAll(
-  targets: readonly SendTarget[], text: string, ctx: Pick<ObserveContext, 'tmuxSocket' | 'exec'>,
-  options: { readonly parallel?: number; readonly deliver?: Omit<DeliverOptions, 'ready'>; readonly onResult?: (r: SendResult) => void } = {},
+  targets: readonly SendTarget[], text: string, ctx: TmuxServer,
+  options: { readonly parallel?: number; readonly deliver?: Omit<DeliverOptions, 'ready' | 'refuses'>; readonly onResult?: (r: SendResult) => void } = {},
 ): Promise<readonly SendResult[]> {
   const results: SendResult[] = new Array(targets.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < targets.length; i = next++) {
       const t = targets[i]!;
-      const delivery = await deliverText(t.session, text, ctx, { ...options.deliver, ...(t.ready ? { ready: t.ready } : {}) });
+      const delivery = await deliverText(t.session, text, ctx, { ...options.deliver, ...(t.ready ? { ready: t.ready } : {}), ...(t.refuses ? { refuses: t.refuses } : {}) });
       const r: SendResult = { session: t.session, group: t.group, delivery, exit: delivery.ok ? 0 : 1, tail: delivery.ok ? tailLines(delivery.screen) : [delivery.error] };
       results[i] = r;
       options.onResult?.(r);

@@ -4,16 +4,21 @@
  *
  *  The order of the checks:
  *  1. a dead pane: exit status 0 → exited, anything else (a status, a signal) → crashed;
- *  2. the waiting pattern on the pane's last lines → waiting (a permission prompt, a question);
+ *  2. a first-run dialog of the CLI (sign-in, trust this folder, approve API key) → waiting, saying
+ *     for what; then the waiting pattern on the pane's last lines → waiting (a permission prompt);
  *  3. the working pattern → working;
  *  4. the idle pattern → idle (an agent that just finished has just changed its pane, so its prompt
  *     is better evidence than the time of its last output);
  *  5. pane content that changed within the active window → working (agents without patterns);
  *  6. a shell in the foreground (and no pattern matched) → exited: the agent is gone, its shell stayed;
- *  7. otherwise idle: quiet for longer than the active window.
+ *  7. otherwise idle: quiet for longer than the active window;
+ *  8. over all but 1 and 2 (a first-run dialog): the agent's own newest event (claude's hooks, codex's
+ *     notify: src/agents/events.ts), unless the screen changed since it (beyond a short grace for the
+ *     CLI's own redraw) and says otherwise. The evidence says which source decided.
  *  "Changed" is judged by the hash of the screen against the one remembered from the last look;
  *  on a first look (nothing remembered) by tmux's time of the pane's last output. */
 import { isShell } from '../providers/tmux/session.js';
+import { eventLabel, eventVerdict, type AgentEvent } from './events.js';
 import type { AgentProfile, CompiledPatterns } from './profile.js';
 
 export type AgentState = 'working' | 'idle' | 'waiting' | 'exited' | 'crashed';
@@ -47,7 +52,7 @@ export interface AgentEvidence {
   readonly changedSecondsAgo: number | null;
   readonly activeWindowSeconds: number;
   /** The pattern that decided (or backed) the state, and the line it matched. */
-  readonly matched: { readonly pattern: 'waiting' | 'working' | 'idle'; readonly regex: string; readonly line: string } | null;
+  readonly matched: { readonly pattern: 'dialog' | 'waiting' | 'working' | 'idle'; readonly regex: string; readonly line: string } | null;
   readonly paneDead: boolean;
   readonly exitStatus: number | null;
   /** The signal that ended the program, when one did. */
@@ -55,6 +60,10 @@ export interface AgentEvidence {
   readonly currentCommand: string | null;
   /** Nothing was remembered from an earlier look: "changed" comes from tmux's last-output time. */
   readonly firstLook: boolean;
+  /** What decided: the agent's own event (its hooks, codex's notify) or the screen (and tmux). */
+  readonly source: 'hook' | 'screen';
+  /** The agent's newest event of this run, whether it decided or not. */
+  readonly event?: { readonly source: AgentEvent['source']; readonly kind: string; readonly detail?: string; readonly secondsAgo: number; readonly sessionId?: string };
 }
 
 export interface AgentReading {
@@ -66,6 +75,8 @@ export interface AgentReading {
   readonly alert: boolean;
   /** One line for people: "permission prompt: Do you want to proceed?". */
   readonly reason: string;
+  /** What a waiting agent waits for, when a first-run dialog says it: "sign-in", "trust this folder". */
+  readonly waitingFor?: string;
   readonly preset: string;
   readonly evidence: AgentEvidence;
 }
@@ -76,6 +87,9 @@ export interface ClassifyInput {
   readonly patterns: CompiledPatterns;
   readonly memory: AgentMemory | undefined;
   readonly nowMs: number;
+  /** The agent's newest reported event, and when its session was made (events before are another run's). */
+  readonly event?: AgentEvent;
+  readonly startedAtMs?: number | null;
 }
 
 /** The pane's last `n` non-empty lines, trailing spaces removed. */
@@ -84,7 +98,7 @@ export function tailOf(screen: string, n: number): readonly string[] {
   return lines.slice(-n);
 }
 
-function match(kind: 'waiting' | 'working' | 'idle', re: RegExp | undefined, lines: readonly string[]): AgentEvidence['matched'] {
+function match(kind: 'dialog' | 'waiting' | 'working' | 'idle', re: RegExp | undefined, lines: readonly string[]): AgentEvidence['matched'] {
   if (!re || lines.length === 0) return null;
   if (!re.test(lines.join('\n'))) return null;
   // The last line that matches on its own is the one a person wants to see; a pattern spanning lines names none.
@@ -101,10 +115,19 @@ function changedAt(facts: PaneFacts, memory: AgentMemory | undefined, nowMs: num
   return activityMs !== null && activityMs > memory.lookedAt ? Math.min(activityMs, nowMs) : nowMs;
 }
 
+/** Why an agent whose pane shows `screen` must not be given text now, if it must not: a first-run
+ *  dialog or a question is on its last lines (a paste and an Enter would answer it). Pure. */
+export function inputRefusal(screen: string, profile: Pick<AgentProfile, 'tailLines'>, patterns: CompiledPatterns): string | undefined {
+  const lines = tailOf(screen, profile.tailLines);
+  for (const d of patterns.dialogs ?? []) if (match('dialog', d.re, lines)) return `is waiting for you (${d.what})`;
+  const asked = match('waiting', patterns.waiting, lines);
+  return asked ? `is waiting for you (${asked.line || 'a question'})` : undefined;
+}
+
 const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
 
 export function classify(input: ClassifyInput): { readonly reading: AgentReading; readonly memory: AgentMemory } {
-  const { facts, profile, patterns, memory, nowMs } = input;
+  const { facts, profile, patterns, memory, nowMs, event } = input;
   const changed = changedAt(facts, memory, nowMs);
   const changedAgo = changed === null ? null : seconds(nowMs - changed);
   const recent = changed !== null && nowMs - changed <= profile.activeWindowMs;
@@ -113,11 +136,17 @@ export function classify(input: ClassifyInput): { readonly reading: AgentReading
   let state: AgentState;
   let matched: AgentEvidence['matched'] = null;
   let reason: string;
+  let waitingFor: string | undefined;
+  const dialog = facts.paneDead ? undefined : patterns.dialogs?.find((d) => match('dialog', d.re, lines) !== null);
   if (facts.paneDead) {
     state = facts.exitStatus === 0 ? 'exited' : 'crashed';
     reason = facts.exitStatus !== null ? `the program exited with status ${facts.exitStatus}`
       : facts.exitSignal !== null ? `the program was killed by signal ${facts.exitSignal}; the pane is dead`
       : 'the program ended and tmux has not said how; the pane is dead';
+  } else if (dialog && (matched = match('dialog', dialog.re, lines))) {
+    state = 'waiting';
+    waitingFor = dialog.what;
+    reason = `waiting: ${dialog.what} (${matched.line || `/${matched.regex}/`})`;
   } else if ((matched = match('waiting', patterns.waiting, lines))) {
     state = 'waiting';
     reason = `asks for input: ${matched.line || `/${matched.regex}/`}`;
@@ -138,7 +167,28 @@ export function classify(input: ClassifyInput): { readonly reading: AgentReading
     reason = changedAgo === null ? 'no output seen' : `no output for ${changedAgo}s`;
   }
 
+  // 8. the agent's own newest event decides over the screen's patterns unless the screen changed
+  //    since and says otherwise (a dead pane and a first-run dialog are things no hook reports; nor
+  //    is a question drawn after the event at all: codex reports the end of a side turn, its title,
+  //    and draws its permission prompt within the second after it).
+  const current = event && (input.startedAtMs == null || event.at >= input.startedAtMs) ? event : undefined;
+  const verdict = eventVerdict(current, { changedAt: changed, state });
+  // An event that itself says waiting still decides: the question drawn just after it backs it.
+  const askedSince = matched !== null && matched.pattern === 'waiting' && current !== undefined && changed !== null
+    && changed > current.at && verdict !== 'waiting';
+  const told = facts.paneDead || (matched !== null && matched.pattern === 'dialog') || askedSince ? undefined : verdict;
+  let decidedAt: number | undefined;
+  if (told && current) {
+    // A screen pattern that says the same backs the event; one that says otherwise is not evidence.
+    if (told !== state) matched = null;
+    state = told;
+    decidedAt = Math.min(current.at, nowMs);
+    waitingFor = undefined;
+    reason = `hook: ${eventLabel(current)} ${seconds(nowMs - current.at)}s ago`;
+  }
+
   const fresh = (): number => {
+    if (decidedAt !== undefined) return decidedAt;
     switch (state) {
       case 'idle':
       case 'waiting':
@@ -161,6 +211,13 @@ export function classify(input: ClassifyInput): { readonly reading: AgentReading
     exitSignal: facts.exitSignal,
     currentCommand: facts.currentCommand,
     firstLook: memory === undefined,
+    source: decidedAt !== undefined ? 'hook' : 'screen',
+    ...(current ? {
+      event: {
+        source: current.source, kind: current.kind, secondsAgo: seconds(nowMs - current.at),
+        ...(current.detail ? { detail: current.detail } : {}), ...(current.sessionId ? { sessionId: current.sessionId } : {}),
+      },
+    } : {}),
   };
   return {
     reading: {
@@ -169,6 +226,7 @@ export function classify(input: ClassifyInput): { readonly reading: AgentReading
       ageSeconds,
       alert: state === 'waiting' && nowMs - since >= profile.waitingAlertMs,
       reason,
+      ...(waitingFor !== undefined ? { waitingFor } : {}),
       preset: profile.preset,
       evidence,
     },

@@ -14,7 +14,4 @@ export class ManifestInvalid extends Error {
   }
 }
 
-export function formatManifestError(e: ManifestError): string {
-  const where = e.line > 0 ? `${e.file}:${e.line}:${e.col}` : e.file;
-  return `${where}  ${e.path}: ${e.message}${e.fix ? ` (${e.fix})` : ''}`;
-}
+export { formatManifestError } from '../render/manifest-error.js';

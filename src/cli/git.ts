@@ -21,6 +21,8 @@ import { widthOf, type Colors } from '../render/status-parts.js';
 import { UserError } from './errors.js';
 import { out, useColor } from './io.js';
 import { DEFAULT_FILE, withProject } from './project.js';
+import { wholeNumberText } from './flags.js';
+import { completes } from './completion/spec.js';
 
 interface GitFlags {
   file: string;
@@ -56,18 +58,20 @@ Conflicts are left in place for you, with the files named. Exit 1 when any envir
 stopped on a conflict or was refused.`;
 
 export function register(program: Command, setCode: (code: number) => void): void {
-  program
-    .command('git <op> [args...]')
+  const cmd = program.command('git <op> [args...]');
+  completes(cmd, 'op', { kind: 'choices', values: GIT_OPS });
+  completes(cmd, 'args', { kind: 'project', of: 'environments' });
+  cmd
     .description(`run a git operation across environments (${GIT_OPS.join(', ')})`)
     .option('-f, --file <file>', 'manifest file', DEFAULT_FILE)
     .option('--all', 'every environment')
     .option('-m, --message <message>', 'commit: the commit message')
     .option('--force', 'clean/reset: really discard what they list')
     .option('--remote <name>', 'push: the remote', 'origin')
-    .option('-n, --count <n>', 'log: how many commits', '10')
+    .option('-n, --count <n>', 'log: how many commits', wholeNumberText(1), '10')
     .option('--patch', 'diff: the whole patch instead of --stat')
     .option('--to <ref>', 'reset: the commit to reset to (default: the base branch)')
-    .option('--parallel <n>', 'how many environments at once', '4')
+    .option('--parallel <n>', 'how many environments at once', wholeNumberText(1), '4')
     .addHelpText('after', HELP)
     .action(async (op: string, args: string[], opts: GitFlags) => {
       if (!isGitOp(op)) throw new UserError(`unknown git operation "${op}"`, `operations: ${GIT_OPS.join(', ')}`);

@@ -3,15 +3,14 @@ import type { Command } from 'commander';
 import type { Project } from '../engine/project.js';
 import { exitCodeOf, type HealthReport } from '../ops/health.js';
 import { checkHealth } from '../ops/health-run.js';
-import { renderHealthJson } from '../render/health-json.js';
-import { renderHealthTerminal } from '../render/health-terminal.js';
 import { UserError } from './errors.js';
-import { out, parseDuration, useColor } from './io.js';
+import { chosenFormat, formatOptions, rendered, type FormatFlags } from './format.js';
+import { out, parseDuration } from './io.js';
 import { DEFAULT_FILE, withProject } from './project.js';
+import { durationText } from './flags.js';
 
-interface HealthFlags {
+interface HealthFlags extends FormatFlags {
   file: string;
-  json?: boolean;
   watch?: boolean;
   interval: string;
   verbose?: boolean;
@@ -33,13 +32,13 @@ Exit codes:
 With --watch the screen is redrawn every --interval until Ctrl-C; the exit code is the last verdict's.`;
 
 export function register(program: Command, setCode: (code: number) => void): void {
-  program
+  const cmd = program
     .command('health')
     .description('check environments, databases and sessions; exit 0 healthy, 1 failing, 2 degraded')
-    .option('-f, --file <file>', 'manifest file', DEFAULT_FILE)
-    .option('--json', 'print the checks as JSON (with --watch: one JSON document per line)')
+    .option('-f, --file <file>', 'manifest file', DEFAULT_FILE);
+  formatOptions(cmd, 'health', 'the checks', { json: 'print the checks as JSON (with --watch: one JSON document per line)' })
     .option('--watch', 'refresh in place until Ctrl-C')
-    .option('--interval <duration>', 'with --watch: time between checks (e.g. 2s, 500ms)', '2s')
+    .option('--interval <duration>', 'with --watch: time between checks (e.g. 2s, 500ms)', durationText, '2s')
     .option('-v, --verbose', 'list passing checks too')
     .addHelpText('after', EXIT_CODES)
     .action(async (opts: HealthFlags) => {
@@ -51,7 +50,8 @@ export function register(program: Command, setCode: (code: number) => void): voi
       }
       if (interval < 100) throw new UserError('--interval must be at least 100ms');
       await withProject(opts.file, async (project) => {
-        const render = (r: HealthReport) => (opts.json ? renderHealthJson(r) : renderHealthTerminal(r, { color: useColor(), verbose: opts.verbose ?? false }));
+        const format = chosenFormat(opts, 'health');
+        const render = (r: HealthReport) => rendered(format, 'health', r, { verbose: opts.verbose ?? false, oneLine: opts.watch === true });
         if (!opts.watch) {
           const report = await checkHealth(project);
           out(render(report));
@@ -59,7 +59,7 @@ export function register(program: Command, setCode: (code: number) => void): voi
           return;
         }
         setCode(await watch(project, interval, (r) => {
-          if (opts.json) out(JSON.stringify(r));
+          if (format !== 'terminal') out(render(r));
           // Clear the screen and home the cursor, then redraw: a refresh in place.
           else process.stdout.write(`\x1b[H\x1b[2J${render(r)}\nRefreshing every ${opts.interval}; Ctrl-C to stop.\n`);
         }));

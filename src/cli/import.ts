@@ -9,8 +9,9 @@ import { importManifest, type ImportResult } from '../agents/import.js';
 import { readImportFacts } from '../agents/import-read.js';
 import { hasChanges } from '../core/plan.js';
 import { makePlan } from '../engine/plan.js';
-import { localExecutor } from '../providers/exec.js';
-import { DEFAULT_STATE_PATH, openSqliteStore } from '../state/sqlite-store.js';
+import { localHost } from '../host/local/local-host.js';
+import { stateLocation } from '../state/location.js';
+import { openStore } from '../state/open.js';
 import { UserError } from './errors.js';
 import { out } from './io.js';
 import { withProject } from './project.js';
@@ -62,7 +63,7 @@ export function register(program: Command, setCode: (code: number) => void): voi
       const socket = process.env.GAIA_TMUX_SOCKET || undefined;
       let facts;
       try {
-        facts = await readImportFacts(root, { exec: localExecutor(), ...(socket ? { tmuxSocket: socket } : {}) }, await ownedWorktrees(root));
+        facts = await readImportFacts(root, { host: localHost(), socket }, await ownedWorktrees(root));
       } catch (e) {
         throw new UserError(`cannot import: ${(e as Error).message}`);
       }
@@ -84,9 +85,10 @@ export function register(program: Command, setCode: (code: number) => void): voi
 
 /** Worktree paths the state store of the project at `root` records as gaia's (none without a store). */
 async function ownedWorktrees(root: string): Promise<ReadonlySet<string>> {
-  const file = path.join(root, DEFAULT_STATE_PATH);
-  if (!existsSync(file)) return new Set();
-  const store = await openSqliteStore(file);
+  // The store the imported manifest will have: the default file, or GAIA_STATE_URL's database.
+  const location = stateLocation(root, undefined, process.env);
+  if (location.kind === 'sqlite' && !existsSync(location.path)) return new Set();
+  const store = await openStore(location, { root });
   try {
     return new Set((await store.recordedOfKind('git_worktree')).map((r) => String(r.attributes.path ?? '')));
   } finally {

@@ -1,24 +1,20 @@
 /** gaia plan: what apply would do, for a terminal, a pull request (--markdown) or a machine (--json). */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { hasChanges } from '../core/plan.js';
 import { makePlan } from '../engine/plan.js';
 import { renderPlanJson } from '../render/plan-json.js';
-import { renderPlanMarkdown, renderPlanMarkdownParts } from '../render/plan-markdown.js';
-import { renderPlanTerminal } from '../render/plan-terminal.js';
-import { collect, DEFAULT_FILE, withProject } from './project.js';
-import { out, useColor } from './io.js';
+import { chosenFormat, formatOptions, rendered, writeParts, type FormatFlags } from './format.js';
+import { collect, DEFAULT_FILE, gaiaCommand, withProject } from './project.js';
+import { out } from './io.js';
 import { UserError } from './errors.js';
 import { runDrift } from './drift.js';
 
-interface PlanFlags {
+interface PlanFlags extends FormatFlags {
   file: string;
   out?: string;
   target?: string[];
   detailedExitcode?: boolean;
-  json?: boolean;
-  markdown?: boolean;
   maxChars?: string;
   split?: string;
   destroy?: boolean;
@@ -26,15 +22,14 @@ interface PlanFlags {
 }
 
 export function register(program: Command, setCode: (code: number) => void): void {
-  program
+  const cmd = program
     .command('plan')
     .description('show what apply would change, and why')
     .option('-f, --file <file>', 'manifest file', DEFAULT_FILE)
     .option('-o, --out <planfile>', 'save the plan for `gaia apply PLANFILE`')
     .option('--target <address>', 'limit to this address and what it needs (repeatable)', collect)
-    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when there are changes, 1 on error')
-    .option('--json', 'print the plan as JSON (schemas/plan.schema.json)')
-    .option('--markdown', 'print the plan as a pull-request comment')
+    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when there are changes, 1 on error');
+  formatOptions(cmd, 'plan', 'the plan', { json: 'print the plan as JSON (schemas/plan.schema.json)' })
     .option('--max-chars <n>', 'size budget for --markdown (default 65000)')
     .option('--split <dir>', 'with --markdown: write numbered parts into DIR instead of folding details')
     .option('--destroy', 'plan to remove everything gaia owns')
@@ -46,15 +41,10 @@ export function register(program: Command, setCode: (code: number) => void): voi
         if (opts.out) writeFileSync(opts.out, renderPlanJson(plan));
         const maxChars = opts.maxChars === undefined ? undefined : Number(opts.maxChars);
         if (maxChars !== undefined && !(maxChars >= 1000)) throw new UserError(`--max-chars must be a number of at least 1000, not "${opts.maxChars}"`);
-        if (opts.json) out(renderPlanJson(plan));
-        else if (opts.markdown && opts.split) {
-          mkdirSync(opts.split, { recursive: true });
-          const parts = renderPlanMarkdownParts(plan, maxChars ? { maxChars } : {});
-          parts.forEach((p, i) => writeFileSync(join(opts.split!, `plan-${String(i + 1).padStart(2, '0')}.md`), p));
-          out(`wrote ${parts.length} part${parts.length === 1 ? '' : 's'} to ${opts.split}`);
-        } else if (opts.markdown) out(renderPlanMarkdown(plan, maxChars ? { maxChars } : {}));
-        else out(renderPlanTerminal(plan, { color: useColor() }));
-        if (opts.out && !opts.json) out(`Saved the plan to ${opts.out}. To perform exactly these actions, run: gaia apply ${opts.out}`);
+        const format = chosenFormat(opts, 'plan');
+        const options = maxChars ? { maxChars } : {};
+        if (!(opts.split && writeParts(format, 'plan', plan, opts.split, 'plan', options))) out(rendered(format, 'plan', plan, options));
+        if (opts.out && format !== 'json') out(`Saved the plan to ${opts.out}. To perform exactly these actions, run: ${gaiaCommand(opts.file, 'apply', [opts.out])}`);
         if (opts.detailedExitcode && hasChanges(plan)) setCode(2);
       });
     });

@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option('--to <path>', 'restore into this file instead of the database the backup came from')
     .option('--overwrite', 'replace the target if it exists')
     .action(async (backup: string | undefined, opts: { file: string; to?: string; overwrite?: boolean }) => withProject(opts.file, async (project) => {
-      const backups = listBackups(project.backupDir);
+      const backups = listBackups(project.ctx.host.files, project.backupDir);
       if (!backup) {
         out(backups.length ? backups.map((b) => `${b.path}  ${b.address}  ${b.takenAt}  ${b.bytes} bytes`).join('\n') : `No backups in ${project.backupDir}.`);
         return;
@@ -26,7 +26,7 @@ export function register(program: Command): void {
         if (!db) throw new UserError(`cannot tell which database ${backup} belongs to`, 'pass --to PATH');
         target = resolve(project.model.root, String(db.attributes.path));
       }
-      const result = await restoreBackup(entry?.path ?? resolve(backup), target, { overwrite: opts.overwrite ?? false });
+      const result = restoreBackup(project.ctx.host, entry?.path ?? resolve(backup), target, { overwrite: opts.overwrite ?? false, root: project.model.root });
       if (result.kind === 'refused') throw new UserError(result.error);
       out(`Restored ${result.path}: ${result.tables} tables, ${result.rows} rows.`);
     }));

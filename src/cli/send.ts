@@ -5,26 +5,31 @@ import type { Command } from 'commander';
 import { createColors } from 'picocolors';
 import { resolveTargets, sendAll } from '../agents/send.js';
 import { textProblem } from '../providers/tmux/deliver.js';
-import { sendLine, sendTable } from '../render/send-terminal.js';
+import { sendLine } from '../render/send-terminal.js';
 import { widthOf } from '../render/status-parts.js';
 import { UserError } from './errors.js';
+import { chosenFormat, formatOptions, rendered, type FormatFlags } from './format.js';
 import { out, parseDuration, useColor } from './io.js';
 import { DEFAULT_FILE, withProject } from './project.js';
+import { durationText, wholeNumberText } from './flags.js';
+import { completes } from './completion/spec.js';
+import { tmuxServer } from '../providers/tmux/settings.js';
 
-interface SendFlags {
+interface SendFlags extends FormatFlags {
   file: string;
   all?: boolean;
   textFile?: string;
   enter: boolean;
   parallel: string;
   timeout: string;
-  json?: boolean;
 }
 
 const HELP = `
 The text is pasted through a tmux buffer of its own (bracketed, so an agent's input box takes
 newlines as text), then Enter is pressed as a separate key. Each step is checked on the pane: a
-delivery whose text does not show, or whose Enter changes nothing, is reported as failed. A group's
+delivery whose text does not show, or whose Enter changes nothing, is reported as failed. An agent
+whose pane shows a dialog or a question (sign-in, trust this folder, a permission prompt) is sent
+nothing: the text would answer it. A group's
 ready pattern (groups.NAME.ready) is waited for first. Text comes from TEXT, --text-file, or stdin.
 
 Examples:
@@ -50,18 +55,19 @@ async function readText(words: readonly string[], opts: SendFlags): Promise<stri
 }
 
 export function register(program: Command, setCode: (code: number) => void): void {
-  program
-    .command('send [target] [text...]')
+  const cmd = completes(program
+    .command('send [target] [text...]'), 'target', { kind: 'project', of: 'sessions' })
     .description('deliver text to a session, a group or --all, confirmed on each pane; a table of results at the end')
     .option('-f, --file <file>', 'manifest file', DEFAULT_FILE)
     .option('--all', 'every session of the manifest (then every argument is text)')
     .option('--text-file <path>', 'read the text from this file')
     .option('--no-enter', 'paste the text but do not press Enter')
-    .option('--parallel <n>', 'how many sessions at once', '8')
-    .option('--timeout <duration>', 'how long each pane has to show the text, and then the Enter', '3s')
-    .option('--json', 'print the results as JSON')
+    .option('--parallel <n>', 'how many sessions at once', wholeNumberText(1), '8')
+    .option('--timeout <duration>', 'how long each pane has to show the text, and then the Enter', durationText, '3s');
+  formatOptions(cmd, 'send', 'the results')
     .addHelpText('after', HELP)
     .action(async (target: string | undefined, words: string[], opts: SendFlags) => {
+      const format = chosenFormat(opts, 'send');
       const parallel = Number(opts.parallel);
       if (!Number.isInteger(parallel) || parallel < 1) throw new UserError(`--parallel must be a positive whole number, not "${opts.parallel}"`);
       let confirmTimeoutMs: number;
@@ -80,13 +86,13 @@ export function register(program: Command, setCode: (code: number) => void): voi
         if (resolved.targets.length === 0) throw new UserError('the manifest has no sessions to send to');
         const c = createColors(useColor());
         const nameW = widthOf(resolved.targets.map((t) => t.session));
-        const results = await sendAll(resolved.targets, text, project.ctx, {
+        const results = await sendAll(resolved.targets, text, tmuxServer(project.ctx), {
           parallel,
           deliver: { confirmTimeoutMs, submit: opts.enter },
-          ...(opts.json ? {} : { onResult: (r) => out(sendLine(c, r, nameW)) }),
+          ...(format === 'terminal' ? { onResult: (r) => out(sendLine(c, r, nameW)) } : {}),
         });
-        if (opts.json) out(JSON.stringify(results.map((r) => ({ session: r.session, group: r.group, exit: r.exit, delivery: { ...r.delivery, screen: undefined }, tail: r.tail })), null, 2));
-        else if (results.length > 1) out(sendTable(c, results));
+        const closing = rendered(format, 'send', { results });
+        if (closing !== '') out(closing);
         if (results.some((r) => r.exit !== 0)) setCode(1);
       });
     });

@@ -24,8 +24,8 @@ ${API_ROUTES.map((r) => `  ${r.path.padEnd(28)} ${r.about}`).join('\n')}
 
 Each answer observes afresh; one observation is shared by the requests of the same second.
 Binding anything but a loopback address needs a token (--token or ${TOKEN_ENV}, at least 16
-characters), checked on every request: "Authorization: Bearer <token>", or open /?token=<token>
-once in a browser. Prefer ${TOKEN_ENV}: a --token argument is visible to other users in ps.`;
+characters), checked on every API request: "Authorization: Bearer <token>", or open
+/#token=<token> in a browser (kept in that tab's sessionStorage, never in a cookie). Prefer ${TOKEN_ENV}: a --token argument is visible to other users in ps.`;
 
 export function register(program: Command, setCode: (code: number) => void): void {
   program
@@ -55,8 +55,8 @@ export function register(program: Command, setCode: (code: number) => void): voi
           throw e instanceof ServeRefused ? new UserError(e.message, e.hint) : e;
         });
       out(`Serving ${project} (${path.relative(process.cwd(), file) || file}) at ${server.url}`);
-      if (!isLoopback(opts.host)) out(`Listening on ${opts.host}; every request needs the token (open ${server.url}?token=… in a browser).`);
-      else if (token !== undefined) out(`Every request needs the token (open ${server.url}?token=… in a browser).`);
+      if (!isLoopback(opts.host)) out(`Listening on ${opts.host}; every request needs the token (open ${server.url}#token=… in a browser).`);
+      else if (token !== undefined) out(`Every request needs the token (open ${server.url}#token=… in a browser).`);
       out(`JSON under ${server.url}api. Ctrl-C to stop.`);
 
       const signal = await stopSignal();

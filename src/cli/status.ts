@@ -6,38 +6,31 @@ import { probeHealth } from '../ops/health-probe.js';
 import { syncStatus } from '../ops/reconcile.js';
 import { buildStatus } from '../ops/status.js';
 import { filterStatus } from '../ops/status-model.js';
-import { renderStatusTerminal } from '../render/status-terminal.js';
 import { UserError } from './errors.js';
-import { out, useColor } from './io.js';
+import { formatOptions, printReport, type FormatFlags } from './format.js';
 import { DEFAULT_FILE, withProject } from './project.js';
 
-interface StatusFlags {
+interface StatusFlags extends FormatFlags {
   file: string;
   group?: string;
   env?: string;
-  json?: boolean;
 }
 
 export function register(program: Command, _setCode: (code: number) => void): void {
-  program
+  const cmd = program
     .command('status')
     .description('every environment (branch, ahead/behind, dirty files, databases, ports) and session group (up/down, provider, uptime, command)')
     .option('-f, --file <file>', 'manifest file', DEFAULT_FILE)
     .option('--group <group>', 'only this session group')
-    .option('--env <env>', 'only this environment and the sessions working in it')
-    .option('--json', 'print the status as JSON (what the dashboard serves)')
+    .option('--env <env>', 'only this environment and the sessions working in it');
+  formatOptions(cmd, 'status', 'the status', { json: 'print the status as JSON (what the dashboard serves)' })
     .action(async (opts: StatusFlags) => {
       await withProject(opts.file, async (project) => {
         checkNames(project.model, opts);
         const [full, sync] = await Promise.all([buildStatus(project), syncStatus(project)]);
         const report = filterStatus(full, { ...(opts.group ? { group: opts.group } : {}), ...(opts.env ? { env: opts.env } : {}) });
-        // Two separate axes, as Argo CD shows them: does the machine run the revision it should, and is it well.
-        const health = assessHealth(full, probeHealth(project.model, full, project.ctx.cacheDir)).verdict;
-        if (opts.json) return out(JSON.stringify({ ...report, sync, health }, null, 2));
-        const color = useColor();
-        const revision = sync.revision ? ` at ${sync.revision.slice(0, 12)}` : '';
-        out(`Sync: ${sync.sync}${revision}${sync.lastRound ? ` (last reconcile ${sync.lastRound.startedAt}: ${sync.lastRound.result})` : sync.sync === 'Unknown' ? ' (no reconcile has run)' : ''}  ·  Health: ${health}`);
-        out(renderStatusTerminal(report, { color }));
+        const health = assessHealth(full, probeHealth(project.ctx.host, project.model, full, project.ctx.settings.sqlite.cacheDir)).verdict;
+        printReport(opts, 'status', { report, sync, health });
       });
     });
 }

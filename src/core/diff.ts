@@ -2,6 +2,7 @@
  *  changes, without looking at the world. Pure. Sensitive values are compared as digests, so a
  *  changed secret shows as a change without the secret ever being held in the result. */
 import { canonicalJson } from './hash.js';
+import type { Digests } from './digest.js';
 import { maskWithDigest } from './mask.js';
 import { summarise, type AttributeDiff, type Change, type Plan, PLAN_FORMAT_VERSION } from './plan.js';
 import type { Attributes, Json, Resource } from './resource.js';
@@ -32,14 +33,15 @@ export interface DiffSummary {
 }
 
 /** Resources with sensitive values replaced by their digests: what may be held, compared and shown. */
-function safe(r: Resource): Resource {
-  return r.sensitive?.length ? { ...r, attributes: maskWithDigest(r.attributes, r.sensitive) } : r;
+function safe(r: Resource, digests: Digests): Resource {
+  return r.sensitive?.length ? { ...r, attributes: maskWithDigest(r.attributes, r.sensitive, digests) } : r;
 }
 
-/** base → head: added, removed (in base order) and changed resources. */
-export function diffResources(base: readonly Resource[], head: readonly Resource[]): ResourceDiff {
-  const before = new Map(base.map((r) => [r.address, safe(r)]));
-  const after = new Map(head.map((r) => [r.address, safe(r)]));
+/** base → head: added, removed (in base order) and changed resources. `digests` need only last the
+ *  comparison (a key of the moment will do): the two sides are digested alike. */
+export function diffResources(base: readonly Resource[], head: readonly Resource[], digests: Digests): ResourceDiff {
+  const before = new Map(base.map((r) => [r.address, safe(r, digests)]));
+  const after = new Map(head.map((r) => [r.address, safe(r, digests)]));
   const added: Resource[] = [];
   const changed: ChangedResource[] = [];
   let unchanged = 0;

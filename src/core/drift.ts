@@ -3,7 +3,8 @@
  *  without looking at what the manifest now wants. Pure. */
 import type { KindSpecs } from './kind.js';
 import { PENDING_PREFIX, type AttributeDiff, type Reason } from './plan.js';
-import { isMasked, sensitiveDigest } from './mask.js';
+import type { Digests } from './digest.js';
+import { isMasked } from './mask.js';
 import type { Json, Observed, Recorded, Resource } from './resource.js';
 
 export type DriftKind =
@@ -31,7 +32,7 @@ export interface DriftReport {
   readonly pending: readonly string[];
 }
 
-export function detectDrift(recorded: readonly Recorded[], observed: readonly Observed[], specs: KindSpecs): DriftReport {
+export function detectDrift(recorded: readonly Recorded[], observed: readonly Observed[], specs: KindSpecs, digests: Digests): DriftReport {
   const seen = new Map(observed.map((o) => [o.address, o]));
   const entries: DriftEntry[] = [];
   const pending: string[] = [];
@@ -51,7 +52,7 @@ export function detectDrift(recorded: readonly Recorded[], observed: readonly Ob
     }
     if (!spec) continue; // a kind no provider handles any more: nothing to compare with
     const asDesired: Resource = { kind: r.kind, address: r.address, attributes: r.attributes, dependsOn: r.dependsOn };
-    const cmp = spec.compare(asDesired, o, r);
+    const cmp = spec.compare(asDesired, o, r, digests);
     if (cmp.kind === 'same') continue;
     entries.push({
       kind: r.kind,
@@ -59,30 +60,30 @@ export function detectDrift(recorded: readonly Recorded[], observed: readonly Ob
       drift: 'changed',
       reasons: cmp.reasons,
       // compare() speaks from the manifest's side (observed → desired); drift reads recorded → observed.
-      diffs: cmp.diffs.map(flip),
+      diffs: cmp.diffs.map((d) => flip(d, digests)),
       ...(cmp.kind === 'replace' ? { replace: true } : {}),
     });
   }
   return { entries, checked, pending };
 }
 
-function flip(d: AttributeDiff): AttributeDiff {
+function flip(d: AttributeDiff, digests: Digests): AttributeDiff {
   const { before, after, unified, ...rest } = d;
   return {
     ...rest,
     ...(after === undefined ? {} : { before: after }),
-    ...(before === undefined ? {} : { after: maskLike(after, before) }),
+    ...(before === undefined ? {} : { after: maskLike(after, before, digests) }),
     ...(unified === undefined ? {} : { unified: reverseUnified(unified) }),
   };
 }
 
 /** Where gaia recorded a secret as a digest, what is observed there is a secret too: show its digest. */
-export function maskLike(recorded: Json | undefined, observed: Json): Json {
-  if (isMasked(recorded)) return isMasked(observed) ? observed : sensitiveDigest(observed);
+export function maskLike(recorded: Json | undefined, observed: Json, digests: Digests): Json {
+  if (isMasked(recorded)) return isMasked(observed) ? observed : digests.digest(observed);
   if (recorded && observed && typeof recorded === 'object' && typeof observed === 'object' && !Array.isArray(recorded) && !Array.isArray(observed)) {
     const rec = recorded as { readonly [key: string]: Json };
     const obs = observed as { readonly [key: string]: Json };
-    return Object.fromEntries(Object.entries(obs).map(([k, v]) => [k, maskLike(rec[k], v)]));
+    return Object.fromEntries(Object.entries(obs).map(([k, v]) => [k, maskLike(rec[k], v, digests)]));
   }
   return observed;
 }

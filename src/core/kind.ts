@@ -1,4 +1,5 @@
 /** What the pure planner needs to know about a kind, supplied by its provider (no I/O here). */
+import type { Digests } from './digest.js';
 import type { AttributeDiff, Conflict, Hazard, Reason } from './plan.js';
 import type { Observed, Recorded, Resource } from './resource.js';
 
@@ -14,10 +15,11 @@ export type Unowned =
 
 export interface KindSpec {
   readonly kind: string;
-  /** Compare what gaia owns and observes with what the manifest wants. */
-  compare(desired: Resource, observed: Observed, recorded: Recorded | undefined): Comparison;
+  /** Compare what gaia owns and observes with what the manifest wants. Sensitive values in `desired`
+   *  and `recorded` are digests; `digests` checks an observed value against one. */
+  compare(desired: Resource, observed: Observed, recorded: Recorded | undefined, digests?: Digests): Comparison;
   /** Decide about a same-named thing gaia does not own. Default: conflict. */
-  unowned?(desired: Resource, observed: Observed): Unowned;
+  unowned?(desired: Resource, observed: Observed, digests?: Digests): Unowned;
   /** Warnings about deleting or replacing this thing (rows lost, a running agent stopped). */
   hazards?(observed: Observed, action: 'delete' | 'replace'): readonly Hazard[];
   /** The ownership hash of a desired resource (what a tmux `@gaia-spec` marker holds). Default: hash of kind and attributes. */

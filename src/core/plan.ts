@@ -44,6 +44,10 @@ export interface Change {
   readonly specHash?: string;
   /** The thing is already gone; deleting only forgets it in the state store. */
   readonly stateOnly?: boolean;
+  /** Its after_create hooks never finished (interrupted, killed or failed): they run with this change. */
+  readonly hooksPending?: boolean;
+  /** Nothing to change but those hooks: no provider runs. */
+  readonly hooksOnly?: boolean;
 }
 
 /** A thing with a manifest name that gaia does not own: reported, never touched. */
@@ -52,6 +56,8 @@ export interface Conflict {
   readonly address: string;
   readonly text: string;
   readonly fix?: string;
+  /** Another gaia project's mark is on it (`name@root`). */
+  readonly owner?: string;
 }
 
 export interface PlanWarning {
@@ -74,6 +80,9 @@ export const PLAN_FORMAT_VERSION = 1;
 
 /** Spec hash of a record written before its create ran (write-ahead): owned, but maybe not there yet. */
 export const PENDING_PREFIX = 'pending:';
+
+/** Spec hash of a record whose after_create hooks have not finished yet (written before they start). */
+export const HOOKS_PENDING_PREFIX = 'hooks-pending:';
 
 export interface Plan {
   readonly formatVersion: typeof PLAN_FORMAT_VERSION;

@@ -1,10 +1,11 @@
 /** plan = f(desired, observed, recorded): the heart of gaia, and pure. Providers supply per-kind
  *  comparison rules (KindSpecs); nothing here knows about tmux, git or SQLite. */
 import { hashOf, hashOfLines } from './hash.js';
-import { maskSensitive, sensitiveDigest } from './mask.js';
+import type { Digests } from './digest.js';
+import { maskWithDigest } from './mask.js';
 import { dependencyOrder } from './graph.js';
 import {
-  PENDING_PREFIX, PLAN_FORMAT_VERSION, summarise,
+  HOOKS_PENDING_PREFIX, PENDING_PREFIX, PLAN_FORMAT_VERSION, summarise,
   type Change, type Conflict, type Plan, type PlanWarning,
 } from './plan.js';
 import type { KindSpec, KindSpecs } from './kind.js';
@@ -20,16 +21,37 @@ export interface PlanInput {
   /** Only these addresses (and what they need, or for deletes what needs them). */
   readonly targets?: readonly string[];
   readonly warnings?: readonly PlanWarning[];
+  /** This project's identity (`name@root`): a thing marked by another project is never ours. */
+  readonly project?: string;
+  /** The project's keyed digests of sensitive values. */
+  readonly digests: Digests;
 }
 
-/** What gets recorded and compared: desired attributes with sensitive values replaced by their digest. */
-export function storedAttributes(r: Pick<Resource, 'attributes' | 'sensitive'>): Attributes {
-  return r.sensitive?.length ? maskSensitive(r.attributes, r.sensitive, sensitiveDigest) : r.attributes;
+/** What gets recorded and compared: desired attributes with sensitive values replaced by their digest.
+ *  Against `prior` (what is recorded), a recorded digest that still stands for the value is kept (see
+ *  maskWithDigest): an old store's unkeyed digests then plan no change. */
+export function storedAttributes(
+  r: Pick<Resource, 'attributes' | 'sensitive'>, digests: Digests, prior?: Attributes, unverifiable?: (path: string) => void,
+): Attributes {
+  return r.sensitive?.length ? maskWithDigest(r.attributes, r.sensitive, digests, prior, unverifiable) : r.attributes;
 }
 
-export function specHashOf(r: Resource, spec: KindSpec | undefined): string {
-  const stored = { ...r, attributes: storedAttributes(r) };
-  return spec?.specHash ? spec.specHash(stored) : hashOf({ kind: r.kind, attributes: stored.attributes });
+/** What a change's record is masked against: a thing made anew (create, replace, adopt) gets fresh keyed
+ *  digests; one kept (update, no-op) keeps the recorded digests that still hold, as its marks were made from them. */
+export function priorFor(action: Change['action'], recorded: Recorded | undefined): Attributes | undefined {
+  return keepsRecordedDigests(action) ? recorded?.attributes : undefined;
+}
+
+export function keepsRecordedDigests(action: Change['action']): boolean {
+  return action === 'update' || action === 'noop';
+}
+
+export function specHashOf(r: Resource, spec: KindSpec | undefined, digests: Digests, prior?: Attributes): string {
+  return hashOfStored(r, storedAttributes(r, digests, prior), spec);
+}
+
+function hashOfStored(r: Resource, attributes: Attributes, spec: KindSpec | undefined): string {
+  return spec?.specHash ? spec.specHash({ ...r, attributes }) : hashOf({ kind: r.kind, attributes });
 }
 
 export function plan(input: PlanInput): Plan {
@@ -38,13 +60,14 @@ export function plan(input: PlanInput): Plan {
   const desired = new Map(input.desired.map((d) => [d.address, d]));
   const changes: Change[] = [];
   const conflicts: Conflict[] = [];
+  const unverifiable: string[] = [];
 
   for (const d of dependencyOrder(input.desired)) {
     const spec = input.specs[d.kind];
     if (!spec) throw new Error(`no provider handles kind ${d.kind}`);
     const o = observed.get(d.address);
     const r = recorded.get(d.address);
-    const specHash = specHashOf(d, spec);
+    const specHash = specHashOf(d, spec, input.digests);
 
     if (!o) {
       const text = spec.missingText ?? `${d.kind.replace(/_/g, ' ')} missing`;
@@ -52,24 +75,37 @@ export function plan(input: PlanInput): Plan {
       changes.push(desiredChange(d, specHash, 'create', NO_BEFORE, reasons, [], []));
       continue;
     }
-    const owned = r !== undefined || (o.marker !== undefined && o.marker !== '');
+    const foreign = o.owner !== undefined && o.owner !== input.project;
+    if (foreign) {
+      conflicts.push({ kind: d.kind, address: d.address, owner: o.owner!, text: `${d.address} exists and belongs to another gaia project (${o.owner})`, fix: 'give one of the projects another name for it, or its own tmux socket (settings.tmux.socket)' });
+      continue;
+    }
+    // A mark without a project (gaia before projects were told apart) counts only with a record.
+    const owned = r !== undefined || (o.marker !== undefined && o.marker !== '' && o.owner !== undefined);
     if (!owned) {
-      const u = spec.unowned?.(d, o) ?? { kind: 'conflict' as const, text: `${d.address} exists and gaia did not create it` };
+      const u = spec.unowned?.(d, o, input.digests) ?? { kind: 'conflict' as const, text: `${d.address} exists and gaia did not create it` };
       if (u.kind === 'adopt') changes.push(desiredChange(d, specHash, 'adopt', o.attributes, [u.reason], [], []));
       else conflicts.push({ kind: d.kind, address: d.address, text: u.text, ...(u.fix ? { fix: u.fix } : {}) });
       continue;
     }
-    const stored = storedAttributes(d);
-    const cmp = spec.compare(stored === d.attributes ? d : { ...d, attributes: stored }, o, r);
+    const lostKey: string[] = [];
+    const stored = storedAttributes(d, input.digests, r?.attributes, (p) => lostKey.push(`${d.address}.${p}`));
+    const cmp = spec.compare(stored === d.attributes ? d : { ...d, attributes: stored }, o, r, input.digests);
+    const hooksPending = r?.specHash.startsWith(HOOKS_PENDING_PREFIX) === true;
+    // Kept in place: the hash of what is kept (see priorFor), which is what its marks were made from.
+    const keptHash = stored === d.attributes ? specHash : hashOfStored(d, stored, spec);
+    if (cmp.kind !== 'replace') unverifiable.push(...lostKey);
     switch (cmp.kind) {
       case 'same':
-        changes.push(desiredChange(d, specHash, 'noop', o.attributes, [], [], []));
-        break;
+        changes.push(hooksPending
+          ? withHooksPending(desiredChange(d, keptHash, 'update', o.attributes, [HOOKS_PENDING], [], []), true)
+          : desiredChange(d, keptHash, 'noop', o.attributes, [], [], []));
+        continue;
       case 'update':
-        changes.push(desiredChange(d, specHash, 'update', o.attributes, cmp.reasons, cmp.diffs, []));
+        changes.push(withHooksPending(desiredChange(d, keptHash, 'update', o.attributes, cmp.reasons, cmp.diffs, []), false, hooksPending));
         break;
       case 'replace':
-        changes.push(desiredChange(d, specHash, 'replace', o.attributes, cmp.reasons, cmp.diffs, spec.hazards?.(o, 'replace') ?? []));
+        changes.push(withHooksPending(desiredChange(d, specHash, 'replace', o.attributes, cmp.reasons, cmp.diffs, spec.hazards?.(o, 'replace') ?? []), false, hooksPending));
         break;
     }
   }
@@ -79,7 +115,10 @@ export function plan(input: PlanInput): Plan {
   for (const r of dependencyOrder(gone).reverse()) {
     const spec = input.specs[r.kind];
     const o = observed.get(r.address);
-    if (!o) {
+    if (o?.owner !== undefined && o.owner !== input.project) {
+      // Ours is gone; what has its name now is another project's: only forget.
+      changes.push(deleteChange(r, r.attributes, true, [{ code: 'removed_and_gone', text: `removed from manifest; what is there now belongs to another gaia project (${o.owner}), only forgotten` }], []));
+    } else if (!o) {
       changes.push(deleteChange(r, r.attributes, true, [{ code: 'removed_and_gone', text: 'removed from manifest; already gone, only forgotten' }], []));
     } else {
       changes.push(deleteChange(r, o.attributes, false, [{ code: 'removed', text: 'removed from manifest' }], spec?.hazards?.(o, 'delete') ?? []));
@@ -87,7 +126,8 @@ export function plan(input: PlanInput): Plan {
   }
 
   const selected = input.targets?.length ? selectTargets(changes, input.targets) : changes;
-  const body = { changes: selected, conflicts, warnings: input.warnings ?? [] };
+  const warnings = unverifiable.length ? [...(input.warnings ?? []), lostKeyWarning(unverifiable)] : input.warnings ?? [];
+  const body = { changes: selected, conflicts, warnings };
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: input.now,
@@ -99,7 +139,27 @@ export function plan(input: PlanInput): Plan {
   };
 }
 
+/** Digests recorded with another key (the key file was lost or replaced) say nothing about the value:
+ *  it is taken as unchanged rather than replacing what runs, and said so. */
+function lostKeyWarning(paths: readonly string[]): PlanWarning {
+  const shown = paths.slice(0, 3).join(', ') + (paths.length > 3 ? `, … (${paths.length} in all)` : '');
+  return {
+    code: 'digest_key_changed',
+    text: `${shown}: recorded with another digest key (.gaia/digest.key was lost or replaced), so a change of ${paths.length === 1 ? 'this sensitive value' : 'these sensitive values'} cannot be seen; taken as unchanged until the resource is next created or replaced, which records it with the current key`,
+  };
+}
+
 type Building = { -readonly [K in keyof Change]: Change[K] };
+
+const HOOKS_PENDING = { code: 'hooks_pending', text: 'its after_create hooks did not finish; they run again' } as const;
+
+function withHooksPending(c: Change, only: boolean, pending = true): Change {
+  if (!pending) return c;
+  const b = c as Building;
+  b.hooksPending = true;
+  if (only) b.hooksOnly = true;
+  return b;
+}
 const NO_BEFORE = Symbol('no before');
 
 /* Changes are built property by property, always in the same order (the order their JSON shows),

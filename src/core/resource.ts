@@ -30,6 +30,8 @@ export interface Observed {
   readonly attributes: Attributes;
   /** An ownership mark found on the thing itself (tmux `@gaia-spec`), holding the spec hash it was made from. */
   readonly marker?: string;
+  /** The gaia project whose mark is on the thing (`name@root`), when it carries one. */
+  readonly owner?: string;
 }
 
 /** What the state store remembers gaia creating: ownership plus the attributes last applied. */

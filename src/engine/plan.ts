@@ -6,12 +6,39 @@ import { kindSpecs } from '../providers/registry.js';
 import { observeAll, type Observation } from './observe.js';
 import type { Project } from './project.js';
 import { missingPrograms } from './preflight.js';
+import { StateUnavailable } from '../state/sqlite-store.js';
+import type { Observed } from '../core/resource.js';
+import { stateName } from '../state/location.js';
+
+/** An empty store with no history while things carrying this project's marks exist means the store was
+ *  lost (deleted, replaced): planning from it would treat gaia's own things as strangers or as gone. A
+ *  store that has applies on record is not lost even when it records nothing: an apply whose only
+ *  session failed on start leaves that session's dead pane (marked, for a look) and no record. */
+function refuseLostState(observed: readonly Observed[], project: Project): void {
+  const ours = observed.filter((o) => o.owner !== undefined && o.owner === project.ctx.project);
+  if (ours.length === 0) return;
+  throw new StateUnavailable(
+    stateName(project.model.state),
+    `it records nothing, but ${ours.length} thing${ours.length === 1 ? '' : 's'} in the world carr${ours.length === 1 ? 'ies' : 'y'} this project's marks (${ours.slice(0, 3).map((o) => o.address).join(', ')}${ours.length > 3 ? ', …' : ''}): the store was lost or replaced`,
+    'run `gaia state rebuild` to re-derive what gaia owns from those marks and the world (or restore a backup from .gaia/backups/)',
+  );
+}
 
 export interface PlanOptions {
   readonly targets?: readonly string[];
   /** Plan to remove everything gaia owns (`gaia destroy`). */
   readonly destroy?: boolean;
   readonly now?: () => Date;
+  /** Plan even when the store is empty while this project's marks are out in the world (rebuild does). */
+  readonly allowLostState?: boolean;
+}
+
+/** `--target` addresses that name nothing the manifest or the state holds (a typo, most likely):
+ *  planning them would say "No changes." and hide the mistake. */
+export class UnknownTargets extends Error {
+  constructor(readonly targets: readonly string[], readonly addresses: readonly string[], readonly manifestFile: string) {
+    super(`unknown --target ${targets.join(', ')}`);
+  }
 }
 
 export interface PlanOutcome {
@@ -24,13 +51,25 @@ export async function makePlan(project: Project, options: PlanOptions = {}): Pro
   const { model, store, ctx } = project;
   const recorded = await store.recorded();
   const desired = options.destroy ? [] : model.resources;
+  if (options.targets?.length) {
+    const addresses = [...desired.map((r) => r.address), ...recorded.map((r) => r.address)];
+    const unknown = options.targets.filter((t) => !addresses.some((a) => a === t || a.startsWith(`${t}.`)));
+    if (unknown.length) throw new UnknownTargets(unknown, addresses, model.file);
+  }
   const observation = await observeAll(desired, recorded, ctx);
+  if (recorded.length === 0 && !options.allowLostState && (await store.applies(1)).length === 0) {
+    // A destroy desires nothing, so it observes nothing: look at what the manifest names for marks.
+    const looked = options.destroy && model.resources.length ? await observeAll(model.resources, recorded, ctx) : observation;
+    refuseLostState(looked.observed, project);
+  }
   const plan = computePlan({
     desired,
     observed: observation.observed,
     recorded,
     specs: kindSpecs,
     manifest: { path: model.file, hash: model.manifestHash },
+    project: ctx.project,
+    digests: ctx.digests,
     now: (options.now?.() ?? new Date()).toISOString(),
     warnings: [...observation.warnings, ...model.warnings.map((text) => ({ code: 'manifest', text })), ...missingPrograms(desired, model.root)],
     ...(options.targets?.length ? { targets: options.targets } : {}),

@@ -1,15 +1,22 @@
 /** Opening a project: the manifest, its state store and the context providers run in. */
-import { dirname, join } from 'node:path';
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadManifest, type LoadResult } from '../manifest/load.js';
 import type { Model } from '../manifest/model.js';
 import type { ManifestError } from '../manifest/types.js';
-import { localExecutor, type Executor } from '../providers/exec.js';
-import type { ObserveContext } from '../providers/provider.js';
-import { openSqliteStore, type SqliteStateStore } from '../state/sqlite-store.js';
+import type { Host } from '../host/host.js';
+import { localHost } from '../host/local/local-host.js';
+import type { ConversationRecords, ObserveContext } from '../providers/provider.js';
+import { projectDigests } from '../state/digest-key.js';
+import { stateCacheDir, stateName } from '../state/location.js';
+import { openStore } from '../state/open.js';
+import { StateUnavailable, storeIsSound } from '../state/sqlite-store.js';
+import type { StateStore } from '../state/store.js';
+import { resolveBases } from './resolve-base.js';
 
 export interface Project {
   readonly model: Model;
-  readonly store: SqliteStateStore;
+  readonly store: StateStore;
   readonly ctx: ObserveContext;
   readonly backupDir: string;
   close(): Promise<void>;
@@ -22,10 +29,30 @@ export function tmuxSocketFor(model: Model, environ: NodeJS.ProcessEnv = process
   return environ.GAIA_TMUX_SOCKET || model.tmuxSocket;
 }
 
-export async function openProject(file: string, exec: Executor = localExecutor()): Promise<OpenResult> {
+/** A store that cannot be written while it is opened (its migrations, its claim: a full disk, a
+ *  read-only folder) is named, with what to do; any other error passes unchanged. */
+function unwritable(path: string, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/.test(code)) return error;
+  return new StateUnavailable(path, `it cannot be written: ${(error as Error).message} (${code})`,
+    'free space or make its folder writable, then run the command again: what was recorded is kept');
+}
+
+export async function openProject(file: string, host: Host = localHost()): Promise<OpenResult> {
   const first = loadManifest(file);
   if (!first.ok) return first;
-  const store = await openSqliteStore(first.model.statePath);
+  const digests = projectDigests(first.model.root);
+  const statePath = stateName(first.model.state);
+  const store = await openStore(first.model.state, { root: first.model.root }).catch((error: unknown) => {
+    throw unwritable(statePath, error);
+  });
+  const project = `${first.model.manifest.project}@${first.model.root}`;
+  try {
+    await claimStore(store, first.model);
+  } catch (error) {
+    await store.close();
+    throw unwritable(statePath, error);
+  }
   // Ports allocated from ranges stay where earlier applies put them.
   const previousPorts = portsOf(await store.recordedOfKind('port'));
   const loaded: LoadResult = keepsPorts(portsOf(first.model.resources), previousPorts) ? first : loadManifest(file, { previousPorts });
@@ -33,7 +60,13 @@ export async function openProject(file: string, exec: Executor = localExecutor()
     await store.close();
     return loaded;
   }
-  const model = loaded.model;
+  let model: Model;
+  try {
+    model = await resolveBases(loaded.model, host);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const socket = tmuxSocketFor(model);
   return {
     ok: true,
@@ -41,14 +74,72 @@ export async function openProject(file: string, exec: Executor = localExecutor()
       model,
       store,
       ctx: {
-        root: model.root, exec, ...(socket ? { tmuxSocket: socket } : {}),
-        conversations: { get: (address) => store.agentId(address), set: (address, id) => store.setAgentId(address, id) },
-        cacheDir: join(dirname(model.statePath), 'cache'),
+        root: model.root, host, project, digests,
+        settings: {
+          tmux: { ...(socket ? { socket } : {}), conversations: conversationsIn(store) },
+          sqlite: { cacheDir: stateCacheDir(model.state, model.root) },
+        },
       },
       backupDir: join(model.root, '.gaia', 'backups'),
       close: () => store.close(),
     },
   };
+}
+
+/** A context whose agent conversations are kept in `store` (a round that holds another store than the one it opened with). */
+export function contextOnStore(ctx: ObserveContext, store: StateStore): ObserveContext {
+  return { ...ctx, settings: { ...ctx.settings, tmux: { ...ctx.settings.tmux, conversations: conversationsIn(store) } } };
+}
+
+/** The agent conversations a provider reads and records, kept in this store. */
+export function conversationsIn(store: Project['store']): ConversationRecords {
+  return {
+    all: () => store.agentConversations(),
+    started: (record) => store.conversationStarted(record),
+    confirm: (address, provider, id) => store.conversationConfirmed(address, provider, id),
+    forget: (address) => store.forgetConversation(address),
+  };
+}
+
+const PROJECT_KEY = 'project';
+
+/** For `gaia state rebuild`: a store that cannot be opened as sound (empty, damaged) is renamed to
+ *  `<file>.damaged-<time>` (its -wal and -shm with it), so a fresh one can be rebuilt; returns where. */
+export function setAsideDamagedStore(file: string): string | undefined {
+  const loaded = loadManifest(file);
+  if (!loaded.ok) return undefined; // reported by opening the project
+  const { state } = loaded.model;
+  if (state.kind !== 'sqlite') return undefined; // a server's database is never a file to move aside
+  const path = state.path;
+  if (!existsSync(path) || storeIsSound(path)) return undefined;
+  const aside = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+  return aside;
+}
+
+/** A state store belongs to one project (the manifest's `project` name): the first to open it claims
+ *  it, and any other project's manifest pointed at it is refused while the store owns anything. Sharing one silently made an apply
+ *  of a second manifest in the same folder destroy the first project's resources as "removed".
+ *  The claim compares the name only, never the folder: clones of one project in other folders (or on
+ *  other machines) share one PostgreSQL store; the root recorded is the first claimant's, for people. */
+async function claimStore(store: StateStore, model: Model): Promise<void> {
+  const name = model.manifest.project;
+  const raw = await store.getValue(PROJECT_KEY);
+  if (raw === undefined) return store.setValue(PROJECT_KEY, JSON.stringify({ name, root: model.root, manifest: model.file }));
+  let owner: { name?: unknown; manifest?: unknown };
+  try {
+    owner = JSON.parse(raw) as typeof owner;
+  } catch {
+    owner = {};
+  }
+  if (owner.name === name) return;
+  // A store that owns nothing (nothing applied yet, or all destroyed) is free to be claimed again.
+  if ((await store.recorded()).length === 0) return store.setValue(PROJECT_KEY, JSON.stringify({ name, root: model.root, manifest: model.file }));
+  throw new StateUnavailable(
+    stateName(model.state),
+    `it belongs to project "${String(owner.name)}"${typeof owner.manifest === 'string' ? ` (${owner.manifest})` : ''}, and ${model.file} is project "${name}"`,
+    `give ${model.file} a state of its own (${model.state.kind === 'postgres' ? 'a database of its own in settings.state or GAIA_STATE_URL' : `settings: { state: .gaia/${name}.db }`}), or use the manifest of project "${String(owner.name)}" (if you renamed the project, put its old name back)`,
+  );
 }
 
 /** Whether loading again with the previous ports would change nothing, so the usual case (ports as

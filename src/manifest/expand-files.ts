@@ -53,7 +53,12 @@ export function expandFiles(
       // A sensitive stage variable rendered into a file makes the file's content sensitive.
       // Written into JSON it is escaped (a `"` becomes `\"`): look for that form too.
       const secret = secrets.some((s) => s.length > 0 && (content.includes(s) || content.includes(JSON.stringify(s).slice(1, -1))));
-      out.push({ resource: resource('file', inst.name, { path, content, mode: f.mode ?? '0644' }, [], secret ? { sensitive: ['content'] } : {}), at: at('path') });
+      // A file holding a secret is its owner's alone (0600), whatever the umask; a mode that lets
+      // others read it is refused rather than silently narrowed (it would then drift forever).
+      if (secret && f.mode !== undefined && (parseInt(f.mode.replace(/^0o/i, ''), 8) & 0o007) !== 0) {
+        checks.once('secret-mode', at('mode'), `mode ${f.mode} lets every local user read a file holding a sensitive value`, 'use 0600 (or 0640 for a group), or leave mode out');
+      }
+      out.push({ resource: resource('file', inst.name, { path, content, mode: f.mode ?? (secret ? '0600' : '0644') }, [], secret ? { sensitive: ['content'] } : {}), at: at('path') });
     }
   }
   return out;

@@ -2,6 +2,7 @@
 import { resource, type Json, type Resource } from '../core/resource.js';
 import { DEFAULT_START_INTERVAL_MS } from '../agents/defaults.js';
 import { durationMs } from '../agents/duration.js';
+import { agentProfile } from '../agents/profile.js';
 import { tmuxNameProblem } from './names.js';
 import { countProblem, MAX_COUNT } from './limits.js';
 import { didYouMean } from './suggest.js';
@@ -11,7 +12,8 @@ import type { ExpandFacts } from './expand.js';
 import type { EnvironmentInfo, GroupInfo, SessionInfo } from './model.js';
 import type { Command, GroupSpec, Manifest } from './types.js';
 import { CONVERSATION, commandSource, groupExtras } from './expand-agents.js';
-import { isAgent } from '../agents/profile.js';
+import { isAgent, presetOf } from '../agents/profile.js';
+import { eventsAttribute } from '../agents/event-setup.js';
 import type { PathSegment } from './parse.js';
 
 export interface ExpandedGroup {
@@ -89,9 +91,12 @@ export function expandGroups(
         ...fromProvider.values, ...fromGroup.values, GAIA_SESSION: name, GAIA_GROUP: gname, ...(slot.env ? { GAIA_ENV: slot.env.name } : {}),
       };
       const agent = isAgent(provider);
+      const events = agent && providerName && provider ? eventsAttribute(presetOf(providerName, provider)) : undefined;
       // {conversation} stays as written until apply (the spec hash never sees an identifier).
       const convCtx = { ...sessionCtx, conversation: CONVERSATION };
       const limit = g.policy?.maxConcurrentStarts;
+      // Where the CLI keeps its conversations (not part of the spec hash: the running program is the same).
+      const store = source.conversation && providerName ? agentProfile(providerName, provider)?.conversationStore : undefined;
       const attributes = {
         name,
         command: renderCommand(command ?? 'true', source.conversation ? convCtx : sessionCtx, checks, [...source.at]),
@@ -103,6 +108,9 @@ export function expandGroups(
         // Absent means on (the provider's default), so existing sessions keep their spec hashes.
         ...(g.remainOnExit === false ? { remainOnExit: false } : {}),
         ...(source.resume ? { resume: renderCommand(source.resume.command, convCtx, checks, [...source.resume.at]) } : {}),
+        // The CLI that reports its own state (hooks, notify), set up per session at apply; outside the spec hash.
+        ...(events ? { agentEvents: events } : {}),
+        ...(store ? { conversationStore: store.kind } : {}),
         ...(limit !== undefined ? { startLimit: { concurrent: limit, intervalMs: durationMs(g.policy?.startInterval, DEFAULT_START_INTERVAL_MS) } } : {}),
       };
       const r = resource('tmux_session', name, attributes, [], sensitive.length ? { sensitive: sensitive.map((k) => `env.${k}`) } : {});

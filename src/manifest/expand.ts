@@ -1,5 +1,6 @@
 /** Counts and templates → concrete resources with addresses and dependencies. Pure: every fact
  *  from the disk (migration files, ports allocated before, gaia's environment) comes in as an argument. */
+import { findHiddenChars } from './hidden-chars.js';
 import { resource, type Resource } from '../core/resource.js';
 import { didYouMean } from './suggest.js';
 import { makeChecks, type Checks } from './checks.js';
@@ -40,6 +41,7 @@ export interface Expanded {
 
 export function expand(m: Manifest, facts: ExpandFacts): Expanded {
   const { checks, problems } = makeChecks();
+  for (const h of findHiddenChars(m)) checks.report(h.path, h.message, 'retype the name without it', h.at);
 
   const envs = expandEnvironments(m, facts, checks);
   const environments = envs.environments;

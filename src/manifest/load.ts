@@ -1,14 +1,16 @@
 /** The manifest's edge: read the file and the migration folders it names, then parse (a file: through
  *  the parse cache), check and expand. */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { checkSchema } from './schema.js';
 import { expand, type ExpandFacts, type Migration } from './expand.js';
 import { formatPath, parseManifestText, type Parsed } from './parse.js';
 import { parseManifestCached } from './parse-cache.js';
 import { insideRoot } from './names.js';
+import { escapeHidden } from './hidden-chars.js';
 import type { Model, Problem } from './model.js';
+import { stateLocation } from '../state/location.js';
 import type { Manifest, ManifestError } from './types.js';
 
 export interface LoadOptions {
@@ -72,7 +74,8 @@ function loadParsed(parsed: Parsed, text: string, file: string, options: LoadOpt
       file,
       root,
       ...(socket ? { tmuxSocket: socket } : {}),
-      statePath: resolve(root, manifest.settings?.state ?? '.gaia/state.db'),
+      // GAIA_STATE_URL from gaia's own environment, not the manifest's (diff and completion load with placeholders).
+      state: stateLocation(root, manifest.settings?.state, process.env),
       parallelism: manifest.settings?.parallelism ?? 8,
       environments: expanded.environments,
       groups: expanded.groups,
@@ -92,7 +95,8 @@ const MAX_ERRORS = 100;
 function locateAll(parsed: Parsed, problems: readonly Problem[]): ManifestError[] {
   const errors = problems.slice(0, MAX_ERRORS).map((p) => {
     const { line, col } = parsed.locate(p.path, p.at ?? 'value');
-    return { file: parsed.file, line, col, path: formatPath(p.path), message: p.message, ...(p.fix ? { fix: p.fix } : {}) };
+    // An error must not itself be reordered or hidden by the characters it reports.
+    return { file: parsed.file, line, col, path: escapeHidden(formatPath(p.path)), message: escapeHidden(p.message), ...(p.fix ? { fix: p.fix } : {}) };
   });
   errors.sort((a, b) => a.line - b.line || a.col - b.col);
   if (problems.length > MAX_ERRORS) {
@@ -131,6 +135,16 @@ function readMigrations(m: Manifest, root: string): { migrations: ExpandFacts['m
     }
     try {
       const files = isDir ? readdirSync(abs).filter((f) => f.endsWith('.sql')).sort().map((f) => join(abs, f)) : [abs];
+      const realRoot = realpathSync.native(root);
+      const outside = files.find((f) => {
+        const rel = relative(realRoot, realpathSync.native(f));
+        return rel === '..' || rel.startsWith('../') || isAbsolute(rel);
+      });
+      if (outside !== undefined) {
+        // A symlinked migration is followed nowhere outside the project, not even to hash it.
+        problems[source] = `${relative(root, outside)} is a symlink that leads outside the project root`;
+        continue;
+      }
       out[source] = files.map((f) => {
         const body = readFileSync(f);
         return { name: relative(isDir ? abs : dirname(abs), f), file: relative(root, f), sha256: createHash('sha256').update(body).digest('hex') };

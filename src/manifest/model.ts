@@ -2,6 +2,7 @@
 import type { Resource } from '../core/resource.js';
 import type { Command, Manifest, RoutingRule } from './types.js';
 import type { PathSegment } from './parse.js';
+import type { StateLocation } from '../state/location.js';
 
 export interface StageInfo {
   readonly name: string;
@@ -77,7 +78,8 @@ export interface Model {
   readonly file: string;
   readonly root: string;
   readonly tmuxSocket?: string;
-  readonly statePath: string;
+  /** Where the state store lives (a SQLite file, or a shared PostgreSQL database). */
+  readonly state: StateLocation;
   readonly parallelism: number;
   readonly environments: readonly EnvironmentInfo[];
   readonly groups: readonly GroupInfo[];

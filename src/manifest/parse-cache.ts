@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { localFiles } from '../host/local/local-host.js';
 import { readCacheEntries, writeCacheEntries } from '../providers/cache-file.js';
 import { parseManifestText, type Parsed } from './parse.js';
 
@@ -27,7 +28,7 @@ export function parseManifestCached(text: string, file: string): Parsed {
   const gaiaDir = path.join(path.dirname(abs), '.gaia');
   const cacheFile = path.join(gaiaDir, 'cache', FILE);
   const key = createHash('sha256').update(`${FORMAT}\n${text}`).digest('hex');
-  const entries = readCacheEntries<Entry>(cacheFile, FORMAT);
+  const entries = readCacheEntries<Entry>(localFiles, cacheFile, FORMAT);
   const hit = entries[abs];
   if (hit?.key === key) {
     let full: Parsed | undefined;
@@ -36,7 +37,7 @@ export function parseManifestCached(text: string, file: string): Parsed {
   const parsed = parseManifestText(text, file);
   if (parsed.errors.length === 0 && isPlainData(parsed.value) && !holdsSecret(parsed.value) && existsSync(gaiaDir)) {
     const kept = Object.entries(entries).filter(([f]) => f !== abs).slice(-(MAX_ENTRIES - 1));
-    writeCacheEntries(cacheFile, FORMAT, Object.fromEntries([...kept, [abs, { key, value: parsed.value }]]));
+    writeCacheEntries(localFiles, cacheFile, FORMAT, Object.fromEntries([...kept, [abs, { key, value: parsed.value }]]), path.dirname(abs));
   }
   return parsed;
 }

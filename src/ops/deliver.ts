@@ -4,6 +4,7 @@
 import type { Model } from '../manifest/model.js';
 import type { ObserveContext } from '../providers/provider.js';
 import { deliverText, textProblem, type DeliverOptions } from '../providers/tmux/deliver.js';
+import { tmuxServer } from '../providers/tmux/settings.js';
 
 /** Why a text cannot be delivered, if it cannot: empty, or control characters other than tab and newline. */
 export const deliveryProblem = textProblem;
@@ -16,6 +17,6 @@ export function readyFor(model: Pick<Model, 'groups'>, session: string): Deliver
 }
 
 export async function deliver(session: string, text: string, ctx: ObserveContext, options: DeliverOptions = {}): Promise<Delivery> {
-  const d = await deliverText(session, text, ctx, options);
+  const d = await deliverText(session, text, tmuxServer(ctx), options);
   return d.ok ? { ok: true } : { ok: false, error: d.error };
 }

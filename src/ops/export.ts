@@ -1,7 +1,7 @@
 /** The report's status tables (services/multi_env_status.py kept directories, environments,
  *  pr_groups and task_assignments) as one JSON document, computed from the live status and the
  *  state store's tasks rather than kept in a second database that can drift. */
-import type { TaskRecord } from '../state/kysely-store.js';
+import type { TaskRecord } from '../state/store.js';
 import type { StatusReport } from './status-model.js';
 
 export interface ReportTables {

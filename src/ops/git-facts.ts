@@ -11,9 +11,9 @@
  *  Dirty counts cannot be batched: each worktree has its own index, so it is one
  *  `git status --porcelain=v2` per environment whose directory exists, all run at once. Files gaia
  *  writes itself (generated files, stage databases) do not count as dirty. */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentInfo } from '../manifest/model.js';
+import { branchIntent } from '../core/branch-intent.js';
 import { chunks } from '../core/collections.js';
 import type { Resource } from '../core/resource.js';
 import type { ObserveContext } from '../providers/provider.js';
@@ -72,6 +72,19 @@ export async function readGitFacts(
     worktreeStatuses(targets.map((t) => ({ dir: path.resolve(ctx.root, t.env.path), managed: managedIn(managed, t.env.path) })), ctx),
   ]);
   const countOf = new Map(counts.flatMap((m) => [...m]));
+  // A worktree on a feature branch is doing the environment's work (core/branch-intent.ts), and
+  // `gaia git sync`/`rebase`/`reset` act on it: count that branch against the base instead. A second
+  // pass, only for those, so the usual case (every worktree on its branch) costs what it did.
+  const onFeature = targets.flatMap((t, i) => {
+    const head = statuses[i]!.status?.head ?? null;
+    return head !== null && branchIntent(head, t.env.branch) === 'feature' ? [{ ...t, branchRef: `refs/heads/${head}` }] : [];
+  });
+  if (onFeature.length) {
+    const featureRepos = new Map<string, Target[]>();
+    for (const t of onFeature) featureRepos.set(t.repo, [...(featureRepos.get(t.repo) ?? []), t]);
+    const again = await Promise.all([...featureRepos].map(([repo, ts]) => repoAheadBehind(repo, ts, ctx)));
+    for (const [env, c] of again.flatMap((m) => [...m])) countOf.set(env, c);
+  }
   const out = new Map<string, EnvGitFacts>();
   targets.forEach((t, i) => {
     const c = countOf.get(t.env.name);
@@ -90,15 +103,15 @@ async function repoAheadBehind(repo: string, targets: readonly Target[], ctx: Ob
     for (const t of targets) out.set(t.env.name, { ahead: null, behind: null, ...(error ? { error } : {}) });
     return out;
   };
-  if (!fs.existsSync(repo)) return none();
+  if (!ctx.host.files.exists(repo)) return none();
   const asked = [...new Set(targets.flatMap((t) => [t.branchRef, ...t.baseRefs]))];
   // Ref files first (no process); git only for what they cannot settle.
-  const local = resolveRefs(repo, asked);
+  const local = resolveRefs(ctx.host.files, repo, asked);
   const sha = new Map<string, string>();
   for (const [name, answer] of local) if (answer.kind === 'commit') sha.set(name, answer.sha);
   const unsure = asked.filter((n) => local.get(n)?.kind === 'unsure');
   if (unsure.length) {
-    const resolved = await ctx.exec.run(git(repo, 'cat-file', '--batch-check'), { input: `${unsure.join('\n')}\n`, timeoutMs: TIMEOUT_MS });
+    const resolved = await ctx.host.run(git(repo, 'cat-file', '--batch-check'), { input: `${unsure.join('\n')}\n`, timeoutMs: TIMEOUT_MS });
     if (resolved.exitCode !== 0) return none(`git cat-file failed in ${repo}: ${resolved.stderr.trim()}`);
     for (const [name, id] of parseBatchCheck(resolved.stdout, unsure)) sha.set(name, id);
   }
@@ -118,9 +131,9 @@ async function repoAheadBehind(repo: string, targets: readonly Target[], ctx: Ob
     return out;
   }
   // A common ancestor of everything bounds the walk to the commits that differ.
-  const common = await ctx.exec.run(git(repo, 'merge-base', '--octopus', ...commits), { timeoutMs: TIMEOUT_MS });
+  const common = await ctx.host.run(git(repo, 'merge-base', '--octopus', ...commits), { timeoutMs: TIMEOUT_MS });
   const stop = common.exitCode === 0 ? common.stdout.split('\n').filter((l) => /^[0-9a-f]+$/.test(l)) : [];
-  const walk = await ctx.exec.run(git(repo, 'rev-list', '--parents', ...commits, ...(stop.length ? ['--not', ...stop] : [])), { timeoutMs: TIMEOUT_MS });
+  const walk = await ctx.host.run(git(repo, 'rev-list', '--parents', ...commits, ...(stop.length ? ['--not', ...stop] : [])), { timeoutMs: TIMEOUT_MS });
   if (walk.exitCode !== 0) {
     for (const p of pairs) out.set(p.env, { ahead: null, behind: null, error: `git rev-list failed in ${repo}: ${walk.stderr.trim()}` });
     return out;
@@ -160,11 +173,11 @@ async function worktreeStatuses(
   ctx: ObserveContext,
 ): Promise<readonly StatusResult[]> {
   const out: StatusResult[] = worktrees.map(() => ({ status: null }));
-  const present = worktrees.flatMap((w, i) => (fs.existsSync(path.join(w.dir, '.git')) ? [i] : []));
+  const present = worktrees.flatMap((w, i) => (ctx.host.files.exists(path.join(w.dir, '.git')) ? [i] : []));
   const slices = chunks(present, Math.ceil(present.length / STATUS_SHELLS));
   await Promise.all(slices.map(async (indices) => {
     const dirs = indices.map((i) => worktrees[i]!.dir);
-    const r = await ctx.exec.run(['sh', '-c', STATUS_SCRIPT, 'sh', ...dirs], { timeoutMs: TIMEOUT_MS * Math.max(1, dirs.length / 10) });
+    const r = await ctx.host.run(['sh', '-c', STATUS_SCRIPT, 'sh', ...dirs], { timeoutMs: TIMEOUT_MS * Math.max(1, dirs.length / 10) });
     const stdouts = r.stdout.split(END_OF_STATUS);
     const stderrs = r.stderr.split(END_OF_STATUS);
     indices.forEach((i, k) => {

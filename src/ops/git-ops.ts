@@ -1,6 +1,7 @@
 /** The report's git workflow as data: which operations exist, what they need, the pure helpers
  *  (feature-branch names, what a preview says would be lost, how a conflict is explained) and the
  *  outcome each environment reports. `git-run.ts` executes them. */
+import { FEATURE_PREFIX } from '../core/branch-intent.js';
 
 export const GIT_OPS = ['status', 'sync', 'feature', 'commit', 'push', 'pull', 'log', 'diff', 'clean', 'rebase', 'reset'] as const;
 export type GitOp = (typeof GIT_OPS)[number];
@@ -62,7 +63,7 @@ export function localDate(now: Date): string {
 export function featureBranch(name: string, today: string, env: string, several: boolean): string | undefined {
   const slug = name.trim().replace(/\s+/g, '-').replace(/[^A-Za-z0-9._-]/g, '').replace(/^[-.]+|[-.]+$/g, '').replace(/\.{2,}/g, '.');
   if (!slug || slug.endsWith('.lock')) return undefined;
-  return `feature/${today}-${slug}${several ? `-${env}` : ''}`;
+  return `${FEATURE_PREFIX}${today}-${slug}${several ? `-${env}` : ''}`;
 }
 
 /** `Would remove build/` lines of `git clean -n -d`. */

@@ -2,8 +2,8 @@
  *  `packed-refs`), so status does not start a git process just to learn where branches point.
  *  Anything it cannot be sure of (a tag of the same name, a symbolic ref, an expression such as
  *  `main~2`) is `unsure`, and the caller asks git. git 2.39 stores refs only this way (no reftable). */
-import fs from 'node:fs';
 import path from 'node:path';
+import type { HostFiles } from '../host/host.js';
 import { gitDirOf } from './health-probe.js';
 
 export type RefAnswer = { readonly kind: 'commit'; readonly sha: string } | { readonly kind: 'missing' } | { readonly kind: 'unsure' };
@@ -12,13 +12,19 @@ const SHA = /^[0-9a-f]{40}$/;
 const PLAIN_NAME = /^[A-Za-z0-9._/-]+$/;
 
 /** The directory holding a repository's shared refs (a linked worktree's `commondir`). */
-function dirsOf(repo: string): { readonly gitDir: string; readonly common: string } | undefined {
-  const gitDir = gitDirOf(repo);
+function dirsOf(files: HostFiles, repo: string): { readonly gitDir: string; readonly common: string } | undefined {
+  const gitDir = gitDirOf(files, repo);
   if (!gitDir) return undefined;
+  const commondir = readOrUndefined(files, path.join(gitDir, 'commondir'));
+  return { gitDir, common: commondir === undefined ? gitDir : path.resolve(gitDir, commondir.trim()) };
+}
+
+/** A file's text, or undefined when it cannot be read for any reason (the caller then asks git). */
+function readOrUndefined(files: HostFiles, file: string): string | undefined {
   try {
-    return { gitDir, common: path.resolve(gitDir, fs.readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim()) };
+    return files.readText(file);
   } catch {
-    return { gitDir, common: gitDir };
+    return undefined;
   }
 }
 
@@ -32,9 +38,9 @@ export function parsePackedRefs(text: string): ReadonlyMap<string, string> {
   return refs;
 }
 
-export function resolveRefs(repo: string, names: readonly string[]): ReadonlyMap<string, RefAnswer> {
+export function resolveRefs(files: HostFiles, repo: string, names: readonly string[]): ReadonlyMap<string, RefAnswer> {
   const out = new Map<string, RefAnswer>();
-  const dirs = dirsOf(repo);
+  const dirs = dirsOf(files, repo);
   if (!dirs) {
     for (const n of names) out.set(n, { kind: 'unsure' });
     return out;
@@ -42,24 +48,20 @@ export function resolveRefs(repo: string, names: readonly string[]): ReadonlyMap
   const { gitDir, common } = dirs;
   let packed: ReadonlyMap<string, string> | undefined;
   const packedRefs = () => {
-    if (packed) return packed;
-    try {
-      packed = parsePackedRefs(fs.readFileSync(path.join(common, 'packed-refs'), 'utf8'));
-    } catch {
-      packed = new Map();
-    }
+    packed ??= parsePackedRefs(readOrUndefined(files, path.join(common, 'packed-refs')) ?? '');
     return packed;
   };
   /** sha, 'other' (exists but is not a plain commit id), or undefined (absent). */
   const read = (ref: string): string | 'other' | undefined => {
+    let text: string | undefined;
     try {
-      const text = fs.readFileSync(path.join(common, ref), 'utf8').trim();
-      return SHA.test(text) ? text : 'other';
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return 'other';
+      text = files.readText(path.join(common, ref));
+    } catch {
+      return 'other'; // there but unreadable (a folder, no permission): not ours to settle
     }
-    return packedRefs().get(ref);
+    if (text === undefined) return packedRefs().get(ref);
+    const id = text.trim();
+    return SHA.test(id) ? id : 'other';
   };
   for (const name of names) {
     if (!PLAIN_NAME.test(name) || name.includes('..') || /^[0-9a-f]{4,40}$/.test(name)) {
@@ -69,7 +71,7 @@ export function resolveRefs(repo: string, names: readonly string[]): ReadonlyMap
     // git's own order for a short name: a file in the git directory, a top-level ref or a tag of that
     // name would win over the branch there, so defer to git.
     const full = name.startsWith('refs/');
-    const pseudo = /^[A-Z_]+$/.test(name) || fs.existsSync(path.join(gitDir, name)) || fs.existsSync(path.join(common, name)); // HEAD, FETCH_HEAD…
+    const pseudo = /^[A-Z_]+$/.test(name) || files.exists(path.join(gitDir, name)) || files.exists(path.join(common, name)); // HEAD, FETCH_HEAD…
     if (!full && (pseudo || read(`refs/${name}`) !== undefined || read(`refs/tags/${name}`) !== undefined)) {
       out.set(name, { kind: 'unsure' });
       continue;

@@ -1,10 +1,9 @@
 /** Run one git workflow operation in one environment, through the Executor (argv only), and turn
  *  what git did into a GitOutcome. Conflicts are found, explained and left for the user; destructive
  *  operations preview what they would discard and need --force to do it. */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentInfo } from '../manifest/model.js';
-import type { CommandResult } from '../providers/exec.js';
+import type { CommandResult } from '../host/exec.js';
 import type { ObserveContext } from '../providers/provider.js';
 import {
   BLOCKED_MID_OPERATION,
@@ -46,8 +45,8 @@ export async function runGitOps(
 ): Promise<readonly GitOutcome[]> {
   const fetched = new Map<string, CommandResult>();
   if (op === 'sync') {
-    const repos = [...new Set(targets.map((t) => t.repo))].filter((r) => fs.existsSync(r));
-    const results = await mapLimit(repos, limit, (repo) => ctx.exec.run(['git', '-C', repo, 'fetch', '--all', '--prune'], { env: GIT_ENV, timeoutMs: TIMEOUT_MS }));
+    const repos = [...new Set(targets.map((t) => t.repo))].filter((r) => ctx.host.files.exists(r));
+    const results = await mapLimit(repos, limit, (repo) => ctx.host.run(['git', '-C', repo, 'fetch', '--all', '--prune'], { env: GIT_ENV, timeoutMs: TIMEOUT_MS }));
     repos.forEach((r, i) => fetched.set(r, results[i]!));
   }
   return mapLimit(targets, limit, async (t) => {
@@ -68,15 +67,15 @@ export async function runGitOp(
   const dir = path.resolve(ctx.root, env.path);
   const outcome = (status: OutcomeStatus, summary: string, extra: Partial<GitOutcome> = {}): GitOutcome =>
     ({ env: env.name, op, status, exitCode: 0, summary, output: '', ...extra });
-  if (!fs.existsSync(path.join(dir, '.git'))) return outcome('failed', `${env.path} is not a git worktree (run gaia apply)`, { exitCode: 1 });
-  const inProgress = gitOperationsIn(dir);
+  if (!ctx.host.files.exists(path.join(dir, '.git'))) return outcome('failed', `${env.path} is not a git worktree (run gaia apply)`, { exitCode: 1 });
+  const inProgress = gitOperationsIn(ctx.host.files, dir);
   if (inProgress.length && BLOCKED_MID_OPERATION.includes(op)) {
     const what = inProgress[0]!;
     return outcome('refused', `a ${what} is in progress; finish it or run \`git ${what} --abort\` first`);
   }
   /** Pathspecs that leave out gaia's own files (stage databases, generated files). */
   const notOurs = keep.map((k) => `:(top,literal,exclude)${k}`);
-  const run: Run = (...args) => ctx.exec.run(['git', '-C', dir, ...args], { env: GIT_ENV, timeoutMs: TIMEOUT_MS });
+  const run: Run = (...args) => ctx.host.run(['git', '-C', dir, ...args], { env: GIT_ENV, timeoutMs: TIMEOUT_MS });
   const failed = (r: CommandResult, what: string): GitOutcome =>
     outcome('failed', `${what} failed: ${firstLine(r.stderr) || firstLine(r.stdout) || `exit ${r.exitCode}`}`, { exitCode: r.exitCode, output: joined(r) });
 

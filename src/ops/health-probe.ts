@@ -5,9 +5,8 @@
  *    is kept in the cache folder with the file's stamp (identity, size, times of the file and its
  *    -wal): until SQLite or anyone else writes the file, its bytes and so the answer stay the same.
  *    Failures are never kept: each look reports them afresh. */
-import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase, type SqliteDatabase } from '../providers/sqlite/driver.js';
+import type { FileStat, Host, HostFiles, SqliteDatabase } from '../host/host.js';
 import { QUICK_CHECKS, StampCache } from '../providers/sqlite/stamp-cache.js';
 import type { Model } from '../manifest/model.js';
 import type { HealthProbes } from './health.js';
@@ -23,34 +22,35 @@ const IN_PROGRESS: readonly (readonly [string, string])[] = [
 ];
 
 /** The git directory of a worktree or clone: `.git` is either that directory or a file pointing at it. */
-export function gitDirOf(worktree: string): string | undefined {
+export function gitDirOf(files: HostFiles, worktree: string): string | undefined {
   const dotGit = path.join(worktree, '.git');
-  let stat: fs.Stats;
+  let stat: FileStat | undefined;
   try {
-    stat = fs.statSync(dotGit);
+    stat = files.stat(dotGit);
   } catch {
     return undefined;
   }
-  if (stat.isDirectory()) return dotGit;
+  if (!stat) return undefined;
+  if (stat.kind === 'folder') return dotGit;
   try {
-    const m = /^gitdir:\s*(.+?)\s*$/m.exec(fs.readFileSync(dotGit, 'utf8'));
+    const m = /^gitdir:\s*(.+?)\s*$/m.exec(files.readText(dotGit) ?? '');
     return m ? path.resolve(worktree, m[1]!) : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function gitOperationsIn(worktree: string): readonly string[] {
-  const dir = gitDirOf(worktree);
+export function gitOperationsIn(files: HostFiles, worktree: string): readonly string[] {
+  const dir = gitDirOf(files, worktree);
   if (!dir) return [];
-  const found = IN_PROGRESS.filter(([file]) => fs.existsSync(path.join(dir, file))).map(([, op]) => op);
+  const found = IN_PROGRESS.filter(([file]) => files.exists(path.join(dir, file))).map(([, op]) => op);
   return [...new Set(found)];
 }
 
-export function quickCheck(file: string): { readonly ok: true } | { readonly ok: false; readonly error: string } {
+export function quickCheck(host: Host, file: string): { readonly ok: true } | { readonly ok: false; readonly error: string } {
   let db: SqliteDatabase | undefined;
   try {
-    db = openDatabase(file, { readonly: true, fileMustExist: true });
+    db = host.openSqlite(file, { readonly: true, fileMustExist: true });
     const rows = db.prepare('PRAGMA quick_check').pluck().all() as unknown[];
     const problems = rows.flatMap((r) => String(r).split('\n')).filter((l) => l !== 'ok' && !l.startsWith('*** in database'));
     if (problems.length === 0) return { ok: true };
@@ -66,19 +66,19 @@ export function quickCheck(file: string): { readonly ok: true } | { readonly ok:
 type QuickCheck = ReturnType<typeof quickCheck>;
 
 /** `cacheDir`: where passed checks are kept (the project's cache folder); none, none kept. */
-export function probeHealth(model: Pick<Model, 'root' | 'environments'>, status: StatusReport, cacheDir?: string): HealthProbes {
-  const passed = StampCache.load<QuickCheck>(cacheDir, QUICK_CHECKS);
+export function probeHealth(host: Host, model: Pick<Model, 'root' | 'environments'>, status: StatusReport, cacheDir?: string): HealthProbes {
+  const passed = StampCache.load<QuickCheck>(host.files, cacheDir, QUICK_CHECKS, model.root);
   const gitOperations = new Map<string, readonly string[]>();
   const quick = new Map<string, QuickCheck>();
   for (const env of status.environments) {
     if (!env.directory) continue;
     const info = model.environments.find((e) => e.name === env.name);
     if (!info) continue;
-    gitOperations.set(env.name, gitOperationsIn(path.resolve(model.root, info.path)));
+    gitOperations.set(env.name, gitOperationsIn(host.files, path.resolve(model.root, info.path)));
     for (const s of env.stages) {
       if (!s.database?.exists || s.database.error) continue;
       const file = path.resolve(model.root, s.database.path);
-      quick.set(`${env.name}.${s.name}`, passed.readThrough(file, () => quickCheck(file), (r) => r.ok));
+      quick.set(`${env.name}.${s.name}`, passed.readThrough(file, () => quickCheck(host, file), (r) => r.ok));
     }
   }
   passed.save();

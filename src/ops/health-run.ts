@@ -6,5 +6,5 @@ import { buildStatus, type StatusOptions } from './status.js';
 
 export async function checkHealth(project: Project, options: StatusOptions = {}): Promise<HealthReport> {
   const status = await buildStatus(project, options);
-  return assessHealth(status, probeHealth(project.model, status, project.ctx.cacheDir));
+  return assessHealth(status, probeHealth(project.ctx.host, project.model, status, project.ctx.settings.sqlite.cacheDir));
 }

@@ -9,6 +9,7 @@
 import type { AgentReading } from '../agents/state.js';
 import { formatAge } from '../agents/duration.js';
 import type { EnvironmentStatus, SessionStatus, StatusReport } from './status-model.js';
+import { isFeatureBranch } from '../core/branch-intent.js';
 
 export type Level = 'ok' | 'info' | 'warn' | 'fail';
 export type Verdict = 'healthy' | 'degraded' | 'failing';
@@ -113,7 +114,7 @@ function environmentChecks(e: EnvironmentStatus, probes: HealthProbes): Check[] 
   if (e.head === e.branch) checks.push(check('branch', 'ok', `on ${e.branch}`));
   else if (ops.length) checks.push(check('branch', 'info', `${e.branch} is mid-${ops[0]}`));
   else if (e.head === null) checks.push(check('branch', 'warn', e.error ? `branch unknown: ${e.error}` : `HEAD is detached, not on ${e.branch}`));
-  else if (e.head.startsWith('feature/')) checks.push(check('branch', 'info', `on feature branch ${e.head} (the environment's branch is ${e.branch})`));
+  else if (isFeatureBranch(e.head)) checks.push(check('branch', 'info', `on feature branch ${e.head}, the environment's current work (its branch is ${e.branch})`));
   else checks.push(check('branch', 'warn', `on ${e.head}, expected ${e.branch}`));
   if (e.dirty) checks.push(check('branch', 'info', `${e.dirty} uncommitted file${e.dirty === 1 ? '' : 's'}`));
 

@@ -14,5 +14,5 @@ export interface ProjectDrift {
 export async function projectDrift(project: Pick<Project, 'store' | 'ctx'>): Promise<ProjectDrift> {
   const recorded = await project.store.recorded();
   const observation = await observeAll([], recorded, project.ctx);
-  return { report: detectDrift(recorded, observation.observed, kindSpecs), warnings: observation.warnings };
+  return { report: detectDrift(recorded, observation.observed, kindSpecs, project.ctx.digests), warnings: observation.warnings };
 }

@@ -1,9 +1,9 @@
 /** The git a GitOps round needs, through the Executor: where the manifest sits in its repository,
  *  fetching, resolving refs, and moving the machine's working copy forward (never backward, never
  *  over local work). Failures come back as data with the command and its stderr. */
-import fs from 'node:fs';
 import path from 'node:path';
-import { describeFailure, type CommandResult, type Executor } from '../providers/exec.js';
+import { describeFailure, type CommandResult, type Executor } from '../host/exec.js';
+import type { Host, HostFiles } from '../host/host.js';
 
 export type GitResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
@@ -25,13 +25,13 @@ const fail = <T>(r: CommandResult): GitResult<T> => ({ ok: false, error: describ
 
 /** The repository holding `manifestFile` (or `repo` when given), the manifest's path inside it, and
  *  with `upstream` the current branch's upstream — one git process when there is one. */
-export async function locate(exec: Executor, manifestFile: string, repo?: string, upstream = false): Promise<GitResult<RepoLocation>> {
+export async function locate(host: Host, manifestFile: string, repo?: string, upstream = false): Promise<GitResult<RepoLocation>> {
   const abs = path.resolve(manifestFile);
   const dir = repo ?? path.dirname(abs);
   // Without the upstream to ask for, the top level is found in-process: the nearest folder with a `.git`.
-  const found = upstream ? undefined : nearestGitTop(path.resolve(dir));
+  const found = upstream ? undefined : nearestGitTop(host.files, path.resolve(dir));
   if (found) return within(found, abs);
-  const ask = (withUpstream: boolean) => git(exec, dir, ['rev-parse', '--show-toplevel', ...(withUpstream ? ['--abbrev-ref', '--symbolic-full-name', '@{upstream}'] : [])]);
+  const ask = (withUpstream: boolean) => git(host, dir, ['rev-parse', '--show-toplevel', ...(withUpstream ? ['--abbrev-ref', '--symbolic-full-name', '@{upstream}'] : [])]);
   let r = await ask(upstream);
   // No upstream configured (or a detached HEAD) fails the whole call: ask again without it.
   if (r.failed && upstream) r = await ask(false);
@@ -47,9 +47,9 @@ function within(top: string, abs: string, upstream?: string): GitResult<RepoLoca
 }
 
 /** The working copy's top level: the nearest folder holding `.git` (a folder, or a file in a linked worktree). */
-export function nearestGitTop(dir: string): string | undefined {
+export function nearestGitTop(files: HostFiles, dir: string): string | undefined {
   for (let d = dir; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (files.exists(path.join(d, '.git'))) return d;
     if (path.dirname(d) === d) return undefined;
   }
 }

@@ -3,6 +3,7 @@
 import type { Observed } from '../core/resource.js';
 import type { ObserveContext } from '../providers/provider.js';
 import { capturePanes } from '../providers/tmux/capture.js';
+import { tmuxServer } from '../providers/tmux/settings.js';
 
 export function isDeadSession(o: Observed | undefined): boolean {
   return o?.kind === 'tmux_session' && o.attributes.paneDead === true;
@@ -12,7 +13,7 @@ export function isDeadSession(o: Observed | undefined): boolean {
 export async function lastOutput(ctx: ObserveContext, names: readonly string[], lines = 50): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (names.length === 0) return out;
-  for (const [name, text] of await capturePanes(names, ctx, { history: lines })) {
+  for (const [name, text] of await capturePanes(names, tmuxServer(ctx), { history: lines })) {
     out.set(name, text.replace(/\n{3,}/g, '\n\n').replace(/\s+$/, ''));
   }
   return out;

@@ -2,13 +2,12 @@
  *  its text and the migration files it names come from that revision (`git show`, `git ls-tree`,
  *  `git cat-file --batch`: a fixed number of spawns), laid out in a temporary folder so the loader
  *  reads them as it reads a working tree. Nothing in the working copy is touched. */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadManifestText, type LoadOptions, type LoadResult } from '../manifest/load.js';
 import { parseManifestText } from '../manifest/parse.js';
 import type { Manifest, ManifestError } from '../manifest/types.js';
-import { describeFailure, type Executor } from '../providers/exec.js';
+import { describeFailure } from '../host/exec.js';
+import type { Host } from '../host/host.js';
 import { git } from './reconcile-git.js';
 
 export type RevisionManifest =
@@ -53,43 +52,44 @@ function splitBatch(stdout: string): Buffer[] {
  * `origin/main:orchestration.yaml`) instead of the temporary folder.
  */
 export async function loadManifestAt(
-  exec: Executor, top: string, revision: string, manifest: string, label: string, options: LoadOptions = {},
+  host: Host, top: string, revision: string, manifest: string, label: string, options: LoadOptions = {},
 ): Promise<RevisionManifest> {
-  const shown = await git(exec, top, ['show', `${revision}:${manifest}`]);
+  const shown = await git(host, top, ['show', `${revision}:${manifest}`]);
   if (shown.failed) {
-    const exists = await git(exec, top, ['cat-file', '-e', `${revision}:${manifest}`]);
+    const exists = await git(host, top, ['cat-file', '-e', `${revision}:${manifest}`]);
     if (exists.failed) return { kind: 'missing' };
     throw new Error(`cannot read ${manifest} at ${label}: ${describeFailure(shown)}`);
   }
   const text = shown.stdout;
   const dir = path.posix.dirname(manifest);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-rev-'));
+  // Scratch for the loader, which reads it with gaia's own fs: a remote host would need the loader there too.
+  const tmp = host.files.makeTempFolder('gaia-rev-');
   try {
     const sources = sqlSources(text).map((s) => path.posix.normalize(path.posix.join(dir, s))).filter((s) => !s.startsWith('..'));
     if (sources.length) {
-      const listed = await git(exec, top, ['ls-tree', '-r', '-z', '--full-name', revision, '--', ...sources]);
+      const listed = await git(host, top, ['ls-tree', '-r', '-z', '--full-name', revision, '--', ...sources]);
       if (listed.failed) throw new Error(`cannot list ${sources.join(', ')} at ${label}: ${describeFailure(listed)}`);
       const blobs = listed.stdout.split('\0').filter(Boolean).map((line) => {
         const [meta, file] = line.split('\t') as [string, string];
         return { oid: meta.split(' ')[2]!, file, type: meta.split(' ')[1] };
       }).filter((b) => b.type === 'blob');
       if (blobs.length) {
-        const batch = await git(exec, top, ['cat-file', '--batch'], blobs.map((b) => b.oid).join('\n') + '\n');
+        const batch = await git(host, top, ['cat-file', '--batch'], blobs.map((b) => b.oid).join('\n') + '\n');
         if (batch.failed) throw new Error(`cannot read migrations at ${label}: ${describeFailure(batch)}`);
         splitBatch(batch.stdout).forEach((content, i) => {
           const target = path.join(tmp, ...blobs[i]!.file.split('/'));
-          fs.mkdirSync(path.dirname(target), { recursive: true });
-          fs.writeFileSync(target, content);
+          host.files.makeFolder(path.dirname(target));
+          host.files.writeFile(target, content);
         });
       }
     }
     const file = path.join(tmp, ...manifest.split('/'));
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
+    host.files.makeFolder(path.dirname(file));
+    host.files.writeFile(file, text);
     const result = loadManifestText(text, file, options);
     return { kind: 'loaded', text, result: result.ok ? result : { ok: false, errors: result.errors.map((e) => relabel(e, file, `${label}:${manifest}`)) } };
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    host.files.remove(tmp);
   }
 }
 

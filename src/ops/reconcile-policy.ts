@@ -1,5 +1,6 @@
 /** The manifest's sync policy applied to a plan, before anything runs. Pure: a plan, what is recorded,
  *  the back-off state and a time in; the plan to apply and what was held back (and why) out. */
+import type { Digests } from '../core/digest.js';
 import { canonicalJson } from '../core/hash.js';
 import { PENDING_PREFIX, summarise, type Change, type Plan } from '../core/plan.js';
 import { storedAttributes } from '../core/planner.js';
@@ -22,11 +23,14 @@ export type Cause = 'sync' | 'heal' | 'prune';
 
 /** A change whose desired attributes are exactly what gaia last applied is repairing drift, not
  *  following the manifest. (The spec hash alone is not enough: a session's leaves out its group.) */
-export function causeOf(c: Change, recorded: ReadonlyMap<string, Recorded>): Cause {
+export function causeOf(c: Change, recorded: ReadonlyMap<string, Recorded>, digests: Digests): Cause {
   if (c.action === 'delete') return 'prune';
   const r = recorded.get(c.address);
-  if (c.action === 'adopt' || !r || r.specHash.startsWith(PENDING_PREFIX) || r.specHash !== c.specHash) return 'sync';
-  const want = storedAttributes({ attributes: c.after ?? {}, ...(c.sensitive ? { sensitive: c.sensitive } : {}) });
+  if (c.action === 'adopt' || !r || r.specHash.startsWith(PENDING_PREFIX)) return 'sync';
+  // A thing made anew is hashed with fresh keyed digests, which a record from before keys (or from a
+  // lost key) does not hold: for one with sensitive values, its attributes against the record decide.
+  if (r.specHash !== c.specHash && !c.sensitive?.length) return 'sync';
+  const want = storedAttributes({ attributes: c.after ?? {}, ...(c.sensitive ? { sensitive: c.sensitive } : {}) }, digests, r.attributes);
   const same = Object.keys(want).every((k) => canonicalJson(want[k]) === canonicalJson(r.attributes[k]));
   return same ? 'heal' : 'sync';
 }
@@ -54,7 +58,7 @@ export interface PolicyOutcome {
 const backsOff = (c: Change) => c.kind === 'tmux_session' && (c.action === 'create' || c.action === 'replace');
 
 export function applyPolicy(
-  plan: Plan, recorded: readonly Recorded[], policy: SyncPolicy, backoff: BackoffState, now: number, backoffPolicy?: BackoffPolicy,
+  plan: Plan, recorded: readonly Recorded[], digests: Digests, policy: SyncPolicy, backoff: BackoffState, now: number, backoffPolicy?: BackoffPolicy,
 ): PolicyOutcome {
   const byAddress = new Map(recorded.map((r) => [r.address, r]));
   const held: Held[] = [];
@@ -70,7 +74,7 @@ export function applyPolicy(
       kept.push(c);
       continue;
     }
-    const cause = causeOf(c, byAddress);
+    const cause = causeOf(c, byAddress, digests);
     if (cause === 'prune' && !policy.prune) {
       hold(c, { kind: 'prune_off' });
       continue;

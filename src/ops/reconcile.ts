@@ -7,12 +7,11 @@ import { hasChanges, type Plan } from '../core/plan.js';
 import type { Observed } from '../core/resource.js';
 import { applyPlan, type ApplyResult } from '../engine/apply.js';
 import { makePlan, type PlanOutcome } from '../engine/plan.js';
-import { openProject, type Project } from '../engine/project.js';
+import { contextOnStore, openProject, type Project } from '../engine/project.js';
 import type { ManifestError } from '../manifest/types.js';
-import { localExecutor, type Executor } from '../providers/exec.js';
+import type { Host } from '../host/host.js';
 import { nameOf } from '../providers/tmux/session.js';
-import type { ReconcileRecord } from '../state/kysely-store.js';
-import type { LockResult, StateStore } from '../state/store.js';
+import { LockLost, type LockResult, type ReconcileRecord, type StateStore } from '../state/store.js';
 import {
   DEFAULT_BACKOFF, delayAfter, isCrashLooping, parseBackoff, restarted, settle,
   type BackoffPolicy, type BackoffState,
@@ -37,7 +36,8 @@ export interface ReconcileOptions {
   readonly ref?: string;
   /** `git fetch` first (default true). */
   readonly fetch?: boolean;
-  readonly exec?: Executor;
+  /** The machine the working copy and the manifest's resources are on. */
+  readonly host: Host;
   readonly now?: () => Date;
   readonly log?: (line: string) => void;
   readonly backoff?: BackoffPolicy;
@@ -82,7 +82,7 @@ function manifestPathOf(options: ReconcileOptions): string {
 
 /** One reconcile round. Never throws for a bad revision or a failed step: the outcome says what happened. */
 export async function reconcileRound(options: ReconcileOptions): Promise<RoundOutcome> {
-  const exec = options.exec ?? localExecutor();
+  const host = options.host;
   const clock = () => options.now?.() ?? new Date();
   const log = options.log ?? (() => undefined);
   const startedAt = clock().toISOString();
@@ -91,12 +91,12 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
 
   const file = manifestPathOf(options);
   // Not in a working copy at all: say so before opening (and creating) any state.
-  if (!nearestGitTop(path.resolve(options.repo ?? path.dirname(file)))) {
+  if (!nearestGitTop(host.files, path.resolve(options.repo ?? path.dirname(file)))) {
     const error = `${options.repo ?? path.dirname(file)} is not inside a git repository; gaia reconcile follows a git ref`;
     return done({ result: 'failed', summary: error, error });
   }
   // Independent look-ups side by side: a round with nothing to do should cost no more than a plan.
-  const [where, opened] = await Promise.all([locate(exec, file, options.repo, options.ref === undefined), openProject(file, exec)]);
+  const [where, opened] = await Promise.all([locate(host, file, options.repo, options.ref === undefined), openProject(file, host)]);
   if (!where.ok) {
     if (opened.ok) await opened.project.close();
     return done({ result: 'failed', summary: where.error, error: where.error });
@@ -115,6 +115,9 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
       const summary = `the state is locked by ${h.command} (pid ${h.pid} on ${h.host}, since ${h.since})`;
       return done({ result: 'locked', summary, error: summary });
     }
+    // A shared store's lock lost under the round (its connection ended) stops it as a signal would.
+    const signal = lock.lost ? AbortSignal.any([lock.lost, ...(options.signal ? [options.signal] : [])]) : options.signal;
+    const roundOptions: ReconcileOptions = { ...options, ...(signal ? { signal } : {}) };
     const runningBefore = await store.getValue(REVISION_KEY);
     const record = async (o: RoundOutcome): Promise<RoundOutcome> => {
       await store.recordReconcile({
@@ -131,7 +134,7 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
       // The fetch and the plan of what runs now go side by side: with no new revision, that plan is the round's.
       const [target, current] = await Promise.all([
         // Following HEAD itself, nothing fetched could move the working copy.
-        followed(exec, top, ref, (options.fetch ?? true) && ref !== 'HEAD'),
+        followed(host, top, ref, (options.fetch ?? true) && ref !== 'HEAD'),
         makePlan(project, { now: clock }),
       ]);
       const notes = target.fetchError ? [`fetch failed, using what is already fetched: ${target.fetchError}`] : [];
@@ -143,23 +146,24 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
 
       let planned: PlanOutcome = current;
       if (target.offered !== target.head) {
-        const moved = await moveTo(exec, top, manifest, ref, target.head, target.offered, file);
+        const moved = await moveTo(host, top, manifest, ref, target.head, target.offered, file);
         if (!moved.ok) {
           log(`refused ${target.offered.slice(0, 12)}: ${moved.summary}`);
           // The last good revision keeps running, self-heal included; the round still counts as refused.
-          const kept = await converge(project, current, { ...options, exec, clock, log, revision: target.head, ref, notes, done });
+          const kept = await converge(project, current, { ...roundOptions, clock, log, revision: target.head, ref, notes, done });
           return record(done({
             ...kept, result: 'refused', revision: target.head, offered: target.offered,
             summary: `${moved.summary} | running ${target.head.slice(0, 12)}: ${kept.summary}`,
             errors: moved.errors, error: [moved.error, kept.error].filter(Boolean).join('\n'),
           }));
         }
-        project = { ...moved.project, store, close: project.close };
+        // The moved project's context, on the store this round holds (the reopened one is closed).
+        project = { ...moved.project, store, ctx: contextOnStore(moved.project.ctx, store), close: project.close };
         log(`moved ${top} from ${target.head.slice(0, 12)} to ${target.offered.slice(0, 12)} (${ref})`);
         planned = await makePlan(project, { now: clock });
       }
       const revision = target.offered;
-      return record(await converge(project, planned, { ...options, exec, clock, log, revision, ref, notes, done }));
+      return record(await converge(project, planned, { ...roundOptions, clock, log, revision, ref, notes, done }));
     } finally {
       await lock.release();
     }
@@ -169,7 +173,6 @@ export async function reconcileRound(options: ReconcileOptions): Promise<RoundOu
 }
 
 interface ConvergeContext extends ReconcileOptions {
-  readonly exec: Executor;
   readonly clock: () => Date;
   readonly log: (line: string) => void;
   readonly revision: string;
@@ -194,7 +197,7 @@ async function converge(project: Project, planned: PlanOutcome, c: ConvergeConte
     return c.done({ ...base, result: pending ? 'out-of-sync' : 'synced', summary, plan: planned.plan });
   }
 
-  const decided = applyPolicy(planned.plan, planned.recorded, policy, before, nowMs, backoffPolicy);
+  const decided = applyPolicy(planned.plan, planned.recorded, project.ctx.digests, policy, before, nowMs, backoffPolicy);
   const waiting = decided.held.filter((h) => h.why.kind === 'backoff').map((h) => h.change.address);
   // Read what dying sessions printed before a restart replaces their panes.
   const dead = [...decided.restarts.map((r) => r.address), ...waiting].map((a) => observed.get(a)).filter((o): o is Observed => isDeadSession(o));
@@ -212,8 +215,13 @@ async function converge(project: Project, planned: PlanOutcome, c: ConvergeConte
   if (hasChanges(decided.plan)) {
     apply = await applyPlan(decided.plan, store, { ...project.ctx, parallelism: model.parallelism }, {
       allowDataLoss: false, force: false, backupDir: project.backupDir, command: RECONCILE_COMMAND,
-      manifestHash: model.manifestHash, log: c.log, now: c.clock,
+      manifestHash: model.manifestHash, log: c.log, now: c.clock, ...(c.signal ? { signal: c.signal } : {}),
     });
+    if (apply.interrupted) {
+      const done = apply.results.filter((r) => r.status === 'done').length;
+      const why = c.signal?.reason instanceof LockLost ? `the state lock was lost (${c.signal.reason.message})` : 'interrupted by a signal';
+      return c.done({ ...base, result: 'abandoned', summary: `${why}: ${done} of ${apply.results.length} changes applied; the next round finishes`, plan: decided.plan, held: decided.held, apply });
+    }
   }
 
   // Back-off: count this round's restarts, keep the evidence, forgive sessions that stayed up.
@@ -256,23 +264,24 @@ function crashLoopOf(address: string, state: BackoffState, policy: BackoffPolicy
   };
 }
 
-/** The apply lock; a lock left by a reconcile that died on this host is taken over (the round it
- *  was running is exactly what the next round finishes). Any other holder is reported. */
+/** The apply lock; a lock left by any gaia that died is taken over (its unfinished work is in this
+ *  round's plan). A living holder is reported. */
 async function takeLock(store: StateStore, timeoutMs: number, log: (line: string) => void): Promise<LockResult> {
-  const first = await store.acquireLock(RECONCILE_COMMAND, timeoutMs);
-  if (first.kind === 'acquired' || !first.dead || first.holder.command !== RECONCILE_COMMAND) return first;
-  log(`taking over the lock of a reconcile that died (pid ${first.holder.pid}, since ${first.holder.since})`);
-  await store.breakLock();
-  return store.acquireLock(RECONCILE_COMMAND, timeoutMs);
+  const lock = await store.acquireLock(RECONCILE_COMMAND, timeoutMs);
+  if (lock.kind === 'acquired' && lock.tookOver) {
+    const h = lock.tookOver;
+    log(`took over the lock of ${h.command} (pid ${h.pid} on ${h.host}, since ${h.since}), which died`);
+  }
+  return lock;
 }
 
 /** Fetch, then what HEAD and the followed ref name. */
-async function followed(exec: Executor, top: string, ref: string, fetch: boolean): Promise<{ head?: string; offered?: string; fetchError?: string }> {
-  const fetched = fetch ? await fetchFor(exec, top, ref) : { ok: true as const, value: undefined };
+async function followed(host: Host, top: string, ref: string, fetch: boolean): Promise<{ head?: string; offered?: string; fetchError?: string }> {
+  const fetched = fetch ? await fetchFor(host, top, ref) : { ok: true as const, value: undefined };
   // --revs-only: a ref that names nothing is left out of the output instead of failing the call.
-  const r = await git(exec, top, ['rev-parse', '--revs-only', '--end-of-options', 'HEAD^{commit}', `${ref}^{commit}`]);
+  const r = await git(host, top, ['rev-parse', '--revs-only', '--end-of-options', 'HEAD^{commit}', `${ref}^{commit}`]);
   const lines = r.failed ? [] : r.stdout.trim().split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l));
-  const [head, offered] = lines.length === 2 ? lines : [await resolveCommit(exec, top, 'HEAD'), undefined];
+  const [head, offered] = lines.length === 2 ? lines : [await resolveCommit(host, top, 'HEAD'), undefined];
   return { ...(head ? { head } : {}), ...(offered ? { offered } : {}), ...(fetched.ok ? {} : { fetchError: fetched.error }) };
 }
 
@@ -282,9 +291,9 @@ type Moved =
 
 /** Validate the manifest at `offered` in isolation, fast-forward the working copy, open it there.
  *  Anything wrong: the working copy stays (or goes back) where it was. */
-async function moveTo(exec: Executor, top: string, manifest: string, ref: string, head: string, offered: string, file: string): Promise<Moved> {
+async function moveTo(host: Host, top: string, manifest: string, ref: string, head: string, offered: string, file: string): Promise<Moved> {
   const short = offered.slice(0, 12);
-  const loaded = await loadManifestAt(exec, top, offered, manifest, short);
+  const loaded = await loadManifestAt(host, top, offered, manifest, short);
   if (loaded.kind === 'missing') {
     const error = `${manifest} does not exist at ${ref} (${short}); keeping ${head.slice(0, 12)}`;
     return { ok: false, summary: error, errors: [], error };
@@ -294,12 +303,12 @@ async function moveTo(exec: Executor, top: string, manifest: string, ref: string
     const summary = `manifest at ${ref} (${short}) is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}); keeping ${head.slice(0, 12)}`;
     return { ok: false, summary, errors, error: errors.map((e) => `${e.file}:${e.line}:${e.col}  ${e.path}: ${e.message}`).join('\n') };
   }
-  const ff = await fastForward(exec, top, offered);
+  const ff = await fastForward(host, top, offered);
   if (!ff.ok) return { ok: false, summary: `cannot move to ${ref} (${short}): ${ff.error}`, errors: [], error: ff.error };
-  const reopened = await openProject(file, exec);
+  const reopened = await openProject(file, host);
   if (!reopened.ok) {
     // Valid alone but not against this machine's state (ports allocated earlier): step back.
-    await moveBack(exec, top, head);
+    await moveBack(host, top, head);
     const errors = reopened.errors;
     return { ok: false, summary: `manifest at ${ref} (${short}) is invalid here; keeping ${head.slice(0, 12)}`, errors, error: errors.map((e) => `${e.file}:${e.line}:${e.col}  ${e.path}: ${e.message}`).join('\n') };
   }

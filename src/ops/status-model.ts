@@ -1,6 +1,7 @@
 /** The status of a project as data: what `gaia status` prints, `--json` emits and the dashboard
  *  serves. Built by a pure function from the manifest model and one observation. */
 import { AGENT_STATES, type AgentReading, type AgentState } from '../agents/state.js';
+import { branchIntent, type BranchIntent } from '../core/branch-intent.js';
 import type { Attributes, Json, Observed } from '../core/resource.js';
 import type { EnvironmentInfo, GroupInfo, Model } from '../manifest/model.js';
 import type { EnvGitFacts } from './git-facts.js';
@@ -42,6 +43,9 @@ export interface EnvironmentStatus {
   /** What is checked out there (null: detached or unknown). */
   readonly head: string | null;
   readonly onBranch: boolean;
+  /** What the checked-out branch is to the environment (src/core/branch-intent.ts): its branch, a
+   *  feature branch (its current work, which ahead/behind then count), another branch, or none. */
+  readonly intent: BranchIntent;
   readonly ahead: number | null;
   readonly behind: number | null;
   readonly dirty: number | null;
@@ -206,6 +210,7 @@ function environmentStatus(env: EnvironmentInfo, byAddress: ReadonlyMap<string, 
     gitWorktree: input.gitWorktrees.has(env.name),
     head,
     onBranch: head === env.branch,
+    intent: branchIntent(head, env.branch),
     ahead: facts?.ahead ?? null,
     behind: facts?.behind ?? null,
     dirty: facts?.worktree?.dirty ?? null,

@@ -1,7 +1,6 @@
 /** `buildStatus(project)`: one bulk observation (every provider at once, unmanaged things
  *  included), the batched git facts and the open tasks, side by side; then the pure assembly.
  *  What `gaia status` prints and the dashboard serves. */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Observed, Recorded } from '../core/resource.js';
 import { agentStateDisabled, readAgentStates } from '../agents/observe.js';
@@ -9,6 +8,7 @@ import { observeAll } from '../engine/observe.js';
 import type { Project } from '../engine/project.js';
 import { readGitFacts } from './git-facts.js';
 import { assembleStatus, type StatusReport } from './status-model.js';
+import { tmuxServer } from '../providers/tmux/settings.js';
 
 export interface StatusOptions {
   readonly now?: () => Date;
@@ -35,7 +35,7 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   // Agent panes are captured as soon as the observation says which sessions exist (one tmux
   // invocation for all), while the slower git facts are still being read.
   const capturing = (options.agentStates ?? !agentStateDisabled())
-    ? observing.then((o) => readAgentStates({ model, observed: new Map(o.observed.filter((x) => x.kind === 'tmux_session').map((x) => [x.address, x])), store, ctx, now }))
+    ? observing.then((o) => readAgentStates({ model, observed: new Map(o.observed.filter((x) => x.kind === 'tmux_session').map((x) => [x.address, x])), store, ctx: tmuxServer(ctx), now }))
     : Promise.resolve(undefined);
   const [observation, git, tasks, agents] = await Promise.all([
     observing,
@@ -46,7 +46,7 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   const desired = new Set(model.resources.map((r) => r.address));
   const openTasks = new Map<string, number>();
   for (const t of tasks) if (t.session) openTasks.set(t.session, (openTasks.get(t.session) ?? 0) + 1);
-  const exists = (rel: string, ...rest: string[]) => fs.existsSync(path.resolve(model.root, rel, ...rest));
+  const exists = (rel: string, ...rest: string[]) => ctx.host.files.exists(path.resolve(model.root, rel, ...rest));
   const directories = new Set(model.environments.filter((e) => exists(e.path)).map((e) => e.name));
   const gitWorktrees = new Set(model.environments.filter((e) => exists(e.path, '.git')).map((e) => e.name));
   const report = assembleStatus({

@@ -3,7 +3,7 @@
 import { observeAll } from '../engine/observe.js';
 import type { Project } from '../engine/project.js';
 import { providerFor } from '../providers/registry.js';
-import type { TaskRecord } from '../state/kysely-store.js';
+import type { TaskRecord } from '../state/store.js';
 import { deliver, deliveryProblem, readyFor } from './deliver.js';
 import { route, type RouteRequest, type RouteResult } from './routing.js';
 

@@ -1,26 +1,50 @@
 /** The interface every backend implements: observe a batch, describe steps, apply a batch. */
+import type { Digests } from '../core/digest.js';
 import type { KindSpec } from '../core/kind.js';
 import type { Change, PlanWarning } from '../core/plan.js';
 import type { Attributes, Observed, Recorded, Resource } from '../core/resource.js';
-import type { Executor } from './exec.js';
+import type { Host } from '../host/host.js';
+import type { SqliteSettings } from './sqlite/settings.js';
+import type { TmuxSettings } from './tmux/settings.js';
 
 export interface ObserveContext {
   /** Absolute project root (the manifest's folder); resource paths are relative to it. */
   readonly root: string;
-  /** tmux `-L` socket name; undefined means the user's default server. */
-  readonly tmuxSocket?: string;
-  readonly exec: Executor;
-  /** The state store's conversation identifiers of agent sessions (start/resume templates). */
-  readonly conversations?: ConversationIds;
-  /** A folder where a provider may keep facts it can cheaply prove still true (the SQLite provider's
-   *  inspections, by file identity and times), so observing costs what changed. None: no cache. */
-  readonly cacheDir?: string;
+  /** This project's identity, `name@root`, carried by the marks on what gaia makes. */
+  readonly project?: string;
+  /** Where the resources of this call are: every command, file, process and database goes through it. */
+  readonly host: Host;
+  /** The project's keyed digests of sensitive values (what the store keeps instead of them). */
+  readonly digests: Digests;
+  /** Each provider's own settings, typed by the provider that reads them. */
+  readonly settings: ProviderSettings;
 }
 
-/** Where an agent session's conversation identifier is kept between its starts. */
-export interface ConversationIds {
-  get(address: string): Promise<string | undefined>;
-  set(address: string, id: string): Promise<void>;
+export interface ProviderSettings {
+  readonly tmux: TmuxSettings;
+  readonly sqlite: SqliteSettings;
+}
+
+/** What gaia knows of an agent session's conversation between its starts. */
+export interface ConversationRecord {
+  readonly address: string;
+  /** The provider identity it belongs to (see conversation.ts); null when recorded before that was kept. */
+  readonly provider: string | null;
+  /** Absent until learned, for a CLI that picks its own identifier. */
+  readonly id?: string;
+  /** When gaia last started the session fresh (ISO): a CLI's own record of the conversation starts after it. */
+  readonly startedAt: string;
+}
+
+/** Where conversations are kept. An identifier belongs to one address: recording it for one takes it
+ *  from any other. */
+export interface ConversationRecords {
+  all(): Promise<readonly ConversationRecord[]>;
+  /** The session was started fresh: replaces what was on record at its address. */
+  started(record: ConversationRecord): Promise<void>;
+  /** The identifier the session at `address` really uses (learned, or resumed). */
+  confirm(address: string, provider: string, id: string): Promise<void>;
+  forget(address: string): Promise<void>;
 }
 
 export interface ObserveRequest {
@@ -70,6 +94,8 @@ export type ChangeOutcome =
       readonly error: string;
       readonly argv?: readonly string[];
       readonly stderr?: string;
+      /** Its program started and exited within the start grace (a CLI that could not resume, a typo). */
+      readonly exitedAtStart?: { readonly status?: number; readonly signal?: number };
     };
 
 export interface Provider {
@@ -77,8 +103,9 @@ export interface Provider {
   /** The kinds this provider handles, with their pure comparison rules. */
   readonly kinds: { readonly [kind: string]: KindSpec };
   observe(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult>;
-  /** The steps a change would run, for `apply --dry-run`. Must match what `apply` does. */
-  steps(change: Change, ctx: ObserveContext): readonly Step[];
+  /** The steps a change would run, for `apply --dry-run`. Must match what `apply` does (a provider
+   *  that decides something at apply time from the state store, as tmux picks a conversation, reads it). */
+  steps(change: Change, ctx: ObserveContext): readonly Step[] | Promise<readonly Step[]>;
   /** Apply a batch of independent changes of this provider's kinds; one outcome per change, same order. */
   apply(changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]>;
 }

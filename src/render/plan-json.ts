@@ -1,4 +1,4 @@
-/** The plan as JSON (schemas/plan.schema.json): what `plan --json` prints and `plan -out` saves. Never holds a secret. */
+/** The plan as JSON (schemas/plan.schema.json): what `plan --json` prints and `plan --out` saves. Never holds a secret. */
 import type { Plan } from '../core/plan.js';
 import { maskPlan } from './mask.js';
 

@@ -2,11 +2,12 @@
 import { createColors } from 'picocolors';
 import { assertNever, hasChanges, type Action, type Change, type Plan, type PlanSummary } from '../core/plan.js';
 import { maskChange } from './mask.js';
+import { SYMBOLS } from './symbols.js';
 import { showValue, shownAttributes } from './values.js';
 
 type Colors = ReturnType<typeof createColors>;
 
-export const SYMBOLS: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', adopt: '<=', noop: ' ' };
+export { SYMBOLS };
 
 function paint(c: Colors, action: Action): (s: string) => string {
   switch (action) {

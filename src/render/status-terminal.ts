@@ -38,7 +38,10 @@ function environmentLines(c: Colors, e: EnvironmentStatus, nameW: number): strin
   const name = cell(e.name, nameW, c.bold);
   if (!e.directory) return [`  ${c.red('✖')} ${name}  ${e.path}  ${c.red('directory missing')} ${c.dim('(gaia apply creates it)')}`];
   if (!e.gitWorktree) return [`  ${c.red('✖')} ${name}  ${e.path}  ${c.red('not a git worktree')} ${c.dim('(something else is in the way)')}`];
-  const branch = e.head === null ? c.red(`detached (expected ${e.branch})`) : e.onBranch ? c.cyan(e.head) : c.yellow(`${e.head} (expected ${e.branch})`);
+  const branch = e.head === null ? c.red(`detached (expected ${e.branch})`)
+    : e.onBranch ? c.cyan(e.head)
+    : e.intent === 'feature' ? `${c.cyan(e.head)} ${c.dim(`(feature of ${e.branch})`)}`
+    : c.yellow(`${e.head} (expected ${e.branch})`);
   const track = e.ahead === null || e.behind === null ? c.dim(`? vs ${e.base}`)
     : e.ahead === 0 && e.behind === 0 ? c.dim(`= ${e.base}`)
     : `${e.ahead ? c.green(`↑${e.ahead}`) : c.dim('↑0')} ${e.behind ? c.yellow(`↓${e.behind}`) : c.dim('↓0')} ${c.dim(`vs ${e.base}`)}`;

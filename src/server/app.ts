@@ -3,14 +3,14 @@
  *  trace ever leaves the process. */
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { hostOf, isLoopback, presentedToken, TOKEN_COOKIE, tokenMatches } from './auth.js';
+import { hostOf, isLoopback, presentedToken, tokenMatches } from './auth.js';
 import { RequestProblem, type DashboardData } from './data.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './page.js';
 import { API_ROUTES, type ApiPath } from './routes.js';
 
 export interface AppOptions {
   readonly data: DashboardData;
-  /** When set, every request must present it (header or the page's cookie). */
+  /** When set, every API request must present it as `Authorization: Bearer`. */
   readonly token?: string;
   /** Where unexpected failures are told (the CLI prints them); the client gets only the message. */
   readonly logError?: (message: string) => void;
@@ -35,6 +35,7 @@ const PAGE_FILES: readonly { readonly path: string; readonly type: string; reado
   { path: '/app.css', type: 'text/css; charset=utf-8', body: PAGE_CSS },
 ];
 
+const PAGE_PATHS = new Set(PAGE_FILES.map((f) => f.path));
 const KNOWN = new Set(['/api', ...API_ROUTES.map((r) => r.path), ...PAGE_FILES.map((f) => f.path)]);
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -44,6 +45,26 @@ function filterOf(c: Context): { group?: string; env?: string } {
   const group = c.req.query('group');
   const env = c.req.query('env');
   return { ...(group ? { group } : {}), ...(env ? { env } : {}) };
+}
+
+/** Which part of a URL has a `%` that is not a UTF-8 percent-encoding (`%zz`, `%E0%A4%A`), if any. */
+export function malformedPart(url: string): 'path' | 'query' | undefined {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  const rest = start < 0 ? '' : url.slice(start);
+  const hash = rest.indexOf('#');
+  const target = hash < 0 ? rest : rest.slice(0, hash);
+  const q = target.indexOf('?');
+  const decodes = (text: string) => {
+    try {
+      decodeURIComponent(text.replace(/\+/g, ' '));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!decodes(q < 0 ? target : target.slice(0, q))) return 'path';
+  if (q >= 0 && !target.slice(q + 1).split('&').every(decodes)) return 'query';
+  return undefined;
 }
 
 function problem(c: Context, status: ContentfulStatusCode, error: string, extra: Record<string, unknown> = {}) {
@@ -65,21 +86,28 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.use('*', async (c, next) => {
+    // A path or query that does not decode is refused as such, not read raw (a filter that matches
+    // nothing) or left to fail deeper. Cookies are never read (see below), so one that does not
+    // decode changes nothing: cookies are the host's, and another port's app may set any.
+    const bad = malformedPart(c.req.url);
+    if (bad !== undefined) return problem(c, 400, `malformed percent-encoding in the request's ${bad}`);
+    return next();
+  });
+
+  app.use('*', async (c, next) => {
     if (token === undefined) {
       // Loopback only: refuse a foreign Host, which is what a DNS-rebinding page would send.
       const host = hostOf(c.req.header('host'));
       if (host !== undefined && !isLoopback(host)) return problem(c, 403, `host "${host}" is not allowed: without a token gaia serve answers only loopback names`);
       return next();
     }
-    const fromQuery = c.req.path === '/' ? c.req.query('token') : undefined;
-    if (fromQuery !== undefined && tokenMatches(fromQuery, token)) {
-      // A browser cannot send a header when it navigates: keep the token in a cookie and drop it from the address bar.
-      c.header('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`);
-      return c.redirect('/', 303);
-    }
-    if (tokenMatches(presentedToken(c.req.header('authorization'), c.req.header('cookie')), token)) return next();
+    // The page's own files hold no project data: they load without the token, and the page's script
+    // sends it (taken from `/#token=…`, kept in sessionStorage, which is per port) on every API call.
+    // No cookie: a browser sends a cookie to every port of the host, stage apps included.
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && PAGE_PATHS.has(c.req.path)) return next();
+    if (tokenMatches(presentedToken(c.req.header('authorization')), token)) return next();
     c.header('WWW-Authenticate', 'Bearer realm="gaia"');
-    return problem(c, 401, 'a valid token is required: send "Authorization: Bearer <token>" (in a browser, open /?token=<token> once)');
+    return problem(c, 401, 'a valid token is required: send "Authorization: Bearer <token>" (in a browser, open /#token=<token>)');
   });
 
   app.use('*', async (c, next) => {

@@ -3,26 +3,24 @@
  *  loopback Host headers are answered, so a web page elsewhere cannot reach the API through DNS
  *  rebinding. Pure functions: the app wires them in. */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
-/** Cookie the page's own requests carry once `/?token=…` was visited (browsers cannot send a header on navigation). */
-export const TOKEN_COOKIE = 'gaia_token';
 export const TOKEN_ENV = 'GAIA_TOKEN';
 /** Short tokens are guessable; `openssl rand -hex 16` gives 32 characters. */
 export const MIN_TOKEN_LENGTH = 16;
 
-/** 127.0.0.0/8, ::1 (also as ::ffff:127.x) and the name localhost. */
+/** 127.0.0.0/8 and ::1 in every spelling (`0:0:0:0:0:0:0:1`, `::ffff:127.0.0.1`, `::ffff:7f00:1`):
+ *  node's BlockList compares addresses, not strings, and maps IPv4-in-IPv6 itself. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** A loopback address, or the name localhost (and its subdomains). */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  switch (isIP(h)) {
-    case 4:
-      return h.startsWith('127.');
-    case 6:
-      return h === '::1' || /^::ffff:127\./.test(h) || /^(0{1,4}:){7}0{0,3}1$/.test(h);
-    default:
-      return false;
-  }
+  const family = isIP(h);
+  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 export type BindCheck = { readonly ok: true } | { readonly ok: false; readonly error: string; readonly hint: string };
@@ -50,15 +48,9 @@ export function tokenMatches(given: string | undefined, expected: string): boole
   return timingSafeEqual(a, b);
 }
 
-/** The token a request presents: `Authorization: Bearer T`, else the page's cookie. */
-export function presentedToken(authorization: string | undefined, cookie: string | undefined): string | undefined {
-  const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-  if (bearer !== undefined) return bearer;
-  for (const part of (cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
+/** The token a request presents: `Authorization: Bearer T`. No cookie is read (see app.ts). */
+export function presentedToken(authorization: string | undefined): string | undefined {
+  return authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
 }
 
 /** The host name of a Host header (`127.0.0.1:7700`, `[::1]:7700`, `localhost`). */

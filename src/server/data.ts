@@ -16,8 +16,8 @@ import { probeHealth } from '../ops/health-probe.js';
 import { syncStatus, type SyncStatus } from '../ops/reconcile.js';
 import { buildStatus } from '../ops/status.js';
 import { filterStatus, type StatusReport } from '../ops/status-model.js';
-import { renderHealthJson } from '../render/health-json.js';
-import { renderPlanJson } from '../render/plan-json.js';
+import { render } from '../render/registry.js';
+import type { ReportName, Reports } from '../render/reports.js';
 import type { Model } from '../manifest/model.js';
 import { ttlCache } from './cache.js';
 
@@ -59,7 +59,8 @@ interface Overview {
   readonly health: HealthReport;
 }
 
-const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+/** Every answer is the CLI's `--json` rendering of the same report. */
+const json = <K extends ReportName>(report: K, value: Reports[K]): string => render('json', report, value, { color: false })!;
 
 export function dashboardData(file: string, options: DataOptions = {}): DashboardData {
   const cache = ttlCache(options.ttlMs ?? 1000);
@@ -84,7 +85,7 @@ export function dashboardData(file: string, options: DataOptions = {}): Dashboar
       status,
       sync,
       tables: reportTables(status, tasks),
-      health: assessHealth(status, probeHealth(project.model, status, project.ctx.cacheDir)),
+      health: assessHealth(status, probeHealth(project.ctx.host, project.model, status, project.ctx.settings.sqlite.cacheDir)),
     };
   }));
 
@@ -97,17 +98,17 @@ export function dashboardData(file: string, options: DataOptions = {}): Dashboar
         if (e instanceof UserError) throw new RequestProblem(400, e.message, e.hint ? [e.hint] : []);
         throw e;
       }
-      return json({ ...filterStatus(o.status, filter), sync: o.sync });
+      return json('status', { report: filterStatus(o.status, filter), sync: o.sync });
     },
     async table(name) {
       const { tables } = await overview();
       const rows: Record<TableName, unknown> = { directories: tables.directories, environments: tables.environments, pr_groups: tables.pr_groups };
-      return json({ project: tables.project, generatedAt: tables.generatedAt, [name]: rows[name] });
+      return json('table', { project: tables.project, generatedAt: tables.generatedAt, name, rows: rows[name] });
     },
     async health() {
-      return renderHealthJson((await overview()).health);
+      return json('health', (await overview()).health);
     },
-    plan: () => cache.get('plan', () => withProject(async (project) => renderPlanJson((await makePlan(project)).plan))),
-    tasks: (all) => cache.get(all ? 'tasks:all' : 'tasks:open', () => withProject(async (project) => json(await project.store.listTasks(all ? {} : { status: 'open' })))),
+    plan: () => cache.get('plan', () => withProject(async (project) => json('plan', (await makePlan(project)).plan))),
+    tasks: (all) => cache.get(all ? 'tasks:all' : 'tasks:open', () => withProject(async (project) => json('tasks', { tasks: await project.store.listTasks(all ? {} : { status: 'open' }), all }))),
   };
 }

@@ -1,6 +1,7 @@
-/** The dashboard page: one HTML document, one stylesheet, one script (page-script.ts), held as
- *  strings so they travel inside the bundled CLI. The script fills the page from the JSON API. */
-export { PAGE_JS } from './page-script.js';
+/** The dashboard page: one HTML document, one stylesheet, one script (src/server/page/, typed and
+ *  bundled for the browser by scripts/build-page.mjs), held as strings so they travel inside the
+ *  bundled CLI. The script fills the page from the JSON API. */
+export { PAGE_JS } from './page-script.generated.js';
 
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -104,6 +105,11 @@ ul.hazards { list-style: none; padding-left: 2.4em; }
 .nochange { color: var(--ok); font-weight: 600; }
 .warnings { color: var(--warn); }
 details.unmanaged { margin-top: .8rem; }
+td.agent { min-width: 12rem; max-width: 30rem; }
+details.evidence { font-size: .85em; margin-top: .15rem; }
+details.evidence summary { color: var(--muted); cursor: pointer; overflow-wrap: anywhere; }
+details.evidence ul { list-style: none; padding-left: .9rem; margin: .2rem 0; }
+details.evidence code { overflow-wrap: anywhere; }
 footer { padding: 0 1.2rem 1.2rem; font-size: .85em; }
 a { color: var(--info); }
 `;

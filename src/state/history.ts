@@ -1,6 +1,6 @@
 /** Apply history: one row per apply, one per step, written as each lands. */
 import type { Kysely } from 'kysely';
-import type { ApplyRecord, StepRecord } from './store.js';
+import type { ApplyRecord, ApplyStatus, StepRecord } from './store.js';
 import { chunks } from '../core/collections.js';
 import { optional, parseJson } from './rows.js';
 import type { Database } from './schema.js';
@@ -47,7 +47,7 @@ export async function recordSteps(db: Kysely<Database>, applyId: number, steps: 
 export async function finishApply(
   db: Kysely<Database>,
   applyId: number,
-  status: 'done' | 'failed',
+  status: Exclude<ApplyStatus, 'running'>,
   summary: string,
   at: string,
 ): Promise<void> {

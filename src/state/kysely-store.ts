@@ -1,8 +1,8 @@
 /** The StateStore on any kysely dialect. Every query here is portable (kysely's builder, ISO-text
  *  times, JSON as text, ON CONFLICT, RETURNING); what differs per database (opening, pragmas,
- *  DDL details) lives in the file that opens it (`sqlite-store.ts`). */
+ *  DDL details) lives in the file that opens it (`sqlite-store.ts`, `postgres-store.ts`). */
 import type { Kysely } from 'kysely';
-import { maskWithDigest } from '../core/mask.js';
+import { isMasked, maskSensitive, UNMATCHABLE_DIGEST } from '../core/mask.js';
 import type { Recorded } from '../core/resource.js';
 import * as history from './history.js';
 import * as lock from './lock.js';
@@ -10,17 +10,21 @@ import * as lookups from './lookups.js';
 import * as reconcile from './reconciles.js';
 import * as resources from './resources.js';
 import type { Database } from './schema.js';
-import type { ApplyRecord, LandedBatch, LockHolder, LockResult, StateStore, StepRecord } from './store.js';
+import type { HolderGuard } from './holder-guard.js';
+import type { ApplyRecord, ApplyStatus, LandedBatch, LockHolder, LockResult, RecordEntry, StateStore, StepRecord, UnlockResult } from './store.js';
 import * as tasks from './tasks.js';
 
 export type { TaskRecord, NewTask, TaskFilter } from './tasks.js';
 export type { ReconcileRecord } from './reconciles.js';
+export type { AgentConversation } from './lookups.js';
 
-/** A record, with the attribute paths that are sensitive: any value there not already masked
- *  (`sensitive:<hash>`) is masked before it is written. Callers mask first; this is the backstop. */
-export type RecordEntry = Recorded & { readonly sensitive?: readonly string[] };
+export type { RecordEntry } from './store.js';
 
 export interface StoreOptions {
+  /** What proves the lock's holder alive (for SQLite, an OS lock on a file beside the database). */
+  readonly guard: HolderGuard;
+  /** A copy of the whole store, made before an apply changes it; returns where. */
+  readonly backUp?: (now: Date) => Promise<string>;
   readonly now?: () => Date;
   /** How often a waiting `acquireLock` retries. */
   readonly lockPollMs?: number;
@@ -30,11 +34,15 @@ export class KyselyStateStore implements StateStore {
   readonly #db: Kysely<Database>;
   readonly #now: () => Date;
   readonly #pollMs: number;
+  readonly #guard: HolderGuard;
+  readonly #backUp: ((now: Date) => Promise<string>) | undefined;
   /** Locks this store holds, released on close so a forgotten release does not leave a lock behind. */
   readonly #held = new Set<() => Promise<void>>();
 
-  constructor(db: Kysely<Database>, options: StoreOptions = {}) {
+  constructor(db: Kysely<Database>, options: StoreOptions) {
     this.#db = db;
+    this.#guard = options.guard;
+    this.#backUp = options.backUp;
     this.#now = options.now ?? (() => new Date());
     this.#pollMs = options.lockPollMs ?? 100;
   }
@@ -59,8 +67,13 @@ export class KyselyStateStore implements StateStore {
     return this.#db.transaction().execute((trx) => resources.upsert(trx, entries.map(masked), at));
   }
 
+  /** Something already gone: an agent session's conversation goes with it (the next session at that
+   *  address starts fresh). Deletes that kill a session forget theirs in the tmux provider. */
   forget(address: string): Promise<void> {
-    return resources.forget(this.#db, address);
+    return this.#db.transaction().execute(async (trx) => {
+      await resources.forget(trx, address);
+      await lookups.forgetConversations(trx, [address]);
+    });
   }
 
   /** What one batch of an apply did, in one transaction (see StateStore.landed). */
@@ -81,7 +94,7 @@ export class KyselyStateStore implements StateStore {
     return history.recordStep(this.#db, applyId, step);
   }
 
-  finishApply(applyId: number, status: 'done' | 'failed', summary: string): Promise<void> {
+  finishApply(applyId: number, status: Exclude<ApplyStatus, 'running'>, summary: string): Promise<void> {
     return history.finishApply(this.#db, applyId, status, summary, this.#stamp());
   }
 
@@ -94,14 +107,14 @@ export class KyselyStateStore implements StateStore {
   }
 
   async acquireLock(command: string, timeoutMs: number): Promise<LockResult> {
-    const result = await lock.acquireLock(this.#db, command, timeoutMs, { now: this.#now, pollMs: this.#pollMs });
+    const result = await lock.acquireLock(this.#db, this.#guard, command, timeoutMs, { now: this.#now, pollMs: this.#pollMs });
     if (result.kind === 'held') return result;
     const release = async (): Promise<void> => {
       this.#held.delete(release);
       await result.release();
     };
     this.#held.add(release);
-    return { kind: 'acquired', release };
+    return { ...result, release };
   }
 
   /** Who holds the lock now, without waiting (for `gaia status` and error messages). */
@@ -109,8 +122,13 @@ export class KyselyStateStore implements StateStore {
     return lock.readLock(this.#db);
   }
 
-  breakLock(): Promise<LockHolder | undefined> {
-    return lock.breakLock(this.#db);
+  /** A backup of the store as it is now (undefined where the backend keeps its own, as a server does). */
+  async backUp(): Promise<string | undefined> {
+    return this.#backUp?.(this.#now());
+  }
+
+  unlock(force: boolean): Promise<UnlockResult> {
+    return lock.unlock(this.#db, this.#guard, force);
   }
 
   addTask(task: tasks.NewTask): Promise<tasks.TaskRecord> {
@@ -137,12 +155,20 @@ export class KyselyStateStore implements StateStore {
     return reconcile.reconciles(this.#db, limit);
   }
 
-  agentId(address: string): Promise<string | undefined> {
-    return lookups.agentId(this.#db, address);
+  agentConversations(): Promise<readonly lookups.AgentConversation[]> {
+    return lookups.agentConversations(this.#db);
   }
 
-  setAgentId(address: string, conversationId: string): Promise<void> {
-    return lookups.setAgentId(this.#db, address, conversationId, this.#stamp());
+  conversationStarted(row: lookups.AgentConversation): Promise<void> {
+    return lookups.conversationStarted(this.#db, row, this.#stamp());
+  }
+
+  conversationConfirmed(address: string, provider: string, id: string): Promise<void> {
+    return lookups.conversationConfirmed(this.#db, address, provider, id, this.#stamp());
+  }
+
+  forgetConversation(address: string): Promise<void> {
+    return lookups.forgetConversations(this.#db, [address]);
   }
 
   getValue(key: string): Promise<string | undefined> {
@@ -155,6 +181,7 @@ export class KyselyStateStore implements StateStore {
 
   async close(): Promise<void> {
     for (const release of [...this.#held]) await release();
+    await this.#guard.close?.();
     await this.#db.destroy();
   }
 
@@ -165,5 +192,6 @@ export class KyselyStateStore implements StateStore {
 
 function masked(entry: RecordEntry): Recorded {
   const { sensitive, ...recorded } = entry;
-  return sensitive?.length ? { ...recorded, attributes: maskWithDigest(recorded.attributes, sensitive) } : recorded;
+  // The store holds no key: a value nobody digested is replaced by a digest that matches nothing.
+  return sensitive?.length ? { ...recorded, attributes: maskSensitive(recorded.attributes, sensitive, (v) => (isMasked(v) ? (v as string) : UNMATCHABLE_DIGEST)) } : recorded;
 }

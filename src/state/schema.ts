@@ -18,7 +18,7 @@ export interface AppliesTable {
   readonly id: Generated<number>;
   readonly started_at: string;
   readonly finished_at: string | null;
-  readonly status: 'running' | 'done' | 'failed';
+  readonly status: 'running' | 'done' | 'failed' | 'interrupted';
   readonly command: string;
   readonly manifest_hash: string;
   readonly summary: string | null;
@@ -69,10 +69,15 @@ export interface ReconcilesTable {
   readonly error: string | null;
 }
 
-export interface AgentIdsTable {
+export interface AgentConversationsTable {
   readonly address: string;
-  readonly conversation_id: string;
-  readonly created_at: string;
+  /** The provider identity the conversation belongs to; null for rows kept from before it was recorded. */
+  readonly provider: string | null;
+  /** Null until learned (a CLI that picks its own identifier). Unique. */
+  readonly conversation_id: string | null;
+  /** When gaia last started the session fresh (ISO). */
+  readonly started_at: string;
+  readonly updated_at: string;
 }
 
 export interface KvTable {
@@ -87,6 +92,6 @@ export interface Database {
   readonly lock: LockTable;
   readonly tasks: TasksTable;
   readonly reconciles: ReconcilesTable;
-  readonly agent_ids: AgentIdsTable;
+  readonly agent_conversations: AgentConversationsTable;
   readonly kv: KvTable;
 }

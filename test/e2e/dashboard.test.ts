@@ -59,6 +59,15 @@ function serve(cwd: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProce
   });
 }
 
+/** The quickstart with its shell sessions read as agents (idle at the line they print first, working
+ *  once "busy" shows), and that line carrying markup, which the page must show as text. */
+const MARKUP = '<img src=x onerror=alert(1)>';
+function asAgents(quickstart: string): string {
+  const shell = `    command: ["bash", "-c", "echo \\"$GAIA_SESSION ready in $PWD\\"; exec bash"]\n    costPerMonth: 0\n`;
+  if (!quickstart.includes(shell)) throw new Error('examples/quickstart.yaml changed: update asAgents in this test');
+  return quickstart.replace(shell, `    command: ["bash", "-c", "echo \\"${MARKUP} $GAIA_SESSION ready in $PWD\\"; exec bash"]\n    costPerMonth: 0\n    agent: { patterns: { idle: "ready in", working: "busy" } }\n`);
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -83,7 +92,7 @@ suite('dashboard in a real browser', () => {
     tmux = privateTmux();
     env = { ...process.env, GAIA_TMUX_SOCKET: tmux.socket, NO_COLOR: '1' };
     delete env.GAIA_TOKEN;
-    fs.copyFileSync(path.join(ROOT, 'examples', 'quickstart.yaml'), path.join(repo.root, 'quickstart.yaml'));
+    fs.writeFileSync(path.join(repo.root, 'quickstart.yaml'), asAgents(fs.readFileSync(path.join(ROOT, 'examples', 'quickstart.yaml'), 'utf8')));
     fs.cpSync(path.join(ROOT, 'examples', 'db'), path.join(repo.root, 'db'), { recursive: true });
     repo.write('.gitignore', 'envs/\n.gaia/\n');
     repo.git(['add', '-A']);
@@ -118,6 +127,34 @@ suite('dashboard in a real browser', () => {
     expect(states.sort()).toEqual(['qs1_worker:up', 'qs2_worker:up', 'qs_review1:up', 'qs_review2:up']);
     await page.waitForSelector('#plan .nochange', { timeout: 10_000 });
     await expect(page.locator('#verdict').textContent()).resolves.toBe('healthy');
+  });
+
+  test('shows each agent\'s state, and the evidence for it on request, as text', async () => {
+    const row = page.locator('[data-session="qs_review1"]');
+    await page.waitForSelector('[data-session="qs_review1"][data-agent-state="idle"]', { timeout: 10_000 });
+    const state = row.locator('td.agent .badge');
+    await expect(state.textContent()).resolves.toMatch(/^idle \d+[smh]/);
+    await expect(state.getAttribute('title')).resolves.toBe(`at its prompt: ${MARKUP} qs_review1 ready in ${repo.root}`);
+    await expect(page.locator('#totals .agents').textContent()).resolves.toMatch(/agents: 4 idle/);
+    // The evidence: folded under its reason, opened by a click, and still open after the next redraw.
+    const evidence = row.locator('details.evidence');
+    await expect(evidence.locator('summary').textContent()).resolves.toContain(`${MARKUP} qs_review1 ready in`);
+    await evidence.locator('summary').click();
+    const text = (await evidence.locator('ul').textContent()) ?? '';
+    expect(text).toContain('matched its idle pattern /ready in/ on ');
+    expect(text).toContain(`${MARKUP} qs_review1 ready in ${repo.root}`);
+    expect(text).toMatch(/screen changed .* ago|screen changed not known/);
+    expect(text).toContain('running bash');
+    const refreshed = await page.locator('body').getAttribute('data-refreshed');
+    await page.waitForFunction((before) => document.body.dataset.refreshed !== before, refreshed, { timeout: 10_000 });
+    await expect(row.locator('details.evidence').getAttribute('open')).resolves.toBe('');
+    // Markup from a pane is text: no element was made from it anywhere on the page.
+    expect(await page.locator('img').count()).toBe(0);
+    // A change on the screen is seen without a reload.
+    await tmux.run(['send-keys', '-t', '=qs_review2:', 'echo busy', 'Enter']);
+    await page.waitForSelector('[data-session="qs_review2"][data-agent-state="working"]', { timeout: 10_000 });
+    await expect(page.locator('[data-session="qs_review2"] td.agent .badge').textContent()).resolves.toMatch(/^working /);
+    await expect(page.locator('#totals .agents').textContent()).resolves.toMatch(/1 working 3 idle/);
   });
 
   test('a session killed outside gaia shows down within a few seconds, without a reload', async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testProject, type TestProject } from '../helpers/cli.js';
@@ -8,19 +8,24 @@ import { testProject, type TestProject } from '../helpers/cli.js';
 describe('the reference system applies', () => {
   let p: TestProject;
   let env: Record<string, string>;
+  let bin: string;
   beforeAll(() => {
     const manifest = readFileSync('orchestration.yaml', 'utf8').replace('socket: null', 'socket: null');
     p = testProject(manifest, { 'db/migrations/001_init.sql': readFileSync('db/migrations/001_init.sql', 'utf8') });
-    const bin = mkdtempSync(path.join(os.tmpdir(), 'gaia-agents-'));
+    bin = mkdtempSync(path.join(os.tmpdir(), 'gaia-agents-'));
     cpSync('test/fixtures/agents/stand-in', path.join(bin, 'stand-in'));
     chmodSync(path.join(bin, 'stand-in'), 0o755);
     for (const agent of ['claude', 'codex', 'ollama']) symlinkSync(path.join(bin, 'stand-in'), path.join(bin, agent));
     env = { PATH: `${bin}:${process.env.PATH}` };
   });
-  afterAll(() => p.cleanup());
+  afterAll(() => {
+    p.cleanup();
+    rmSync(bin, { recursive: true, force: true });
+  });
 
   it('warns about agent commands missing from PATH before anything runs', async () => {
-    const r = await p.gaia(['plan'], { PATH: '/usr/bin:/bin' });
+    // The tests' own PATH (test/helpers/global-setup.mjs) holds no agent CLI, whatever the machine has.
+    const r = await p.gaia(['plan']);
     expect(r.stdout).toMatch(/Warning: "claude" is not on PATH; 8 sessions would start and exit at once/);
   });
 

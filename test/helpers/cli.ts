@@ -21,7 +21,7 @@ export interface TestProject extends TempRepo {
   /** Run gaia in the project; never throws on a non-zero exit. */
   gaia(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
   /** Start gaia without waiting (for kill and concurrency tests). */
-  spawn(args: readonly string[]): ResultPromise;
+  spawn(args: readonly string[], env?: Record<string, string>): ResultPromise;
   tmux(args: readonly string[]): string;
   sessions(): string[];
   cleanup(): void;
@@ -50,7 +50,7 @@ export function testProject(manifest: string, files: Record<string, string> = {}
       const r = await execa(GAIA_BIN, [...args], { cwd: repo.root, env: { ...env, ...extra }, reject: false, stdin: 'ignore' });
       return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
-    spawn: (args) => execa(GAIA_BIN, [...args], { cwd: repo.root, env, reject: false, stdin: 'ignore' }),
+    spawn: (args, extra = {}) => execa(GAIA_BIN, [...args], { cwd: repo.root, env: { ...env, ...extra }, reject: false, stdin: 'ignore' }),
     tmux,
     sessions: () => tmux(['list-sessions', '-F', '#{session_name}']).split('\n').filter(Boolean).sort(),
     cleanup() {

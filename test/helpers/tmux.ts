@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { localExecutor, type CommandResult } from '../../src/providers/exec.js';
+import { localExecutor, type CommandResult } from '../../src/host/exec.js';
 
 export interface PrivateTmux {
   readonly socket: string;

@@ -7,6 +7,10 @@ import path from 'node:path';
 import { testProject, type TestProject } from '../helpers/cli.js';
 import { events, fakeProvider, until } from './agents-fixture.js';
 
+/** How long a send waits to see its text: the fake agent runs its claude-style hooks (a node process
+ *  each) before it draws again, which can take seconds on a loaded 2-core machine. */
+const LOADED = '15s';
+
 describe('gaia send with the fake agent', () => {
   let p: TestProject;
   const ev = (session: string) => events(path.join(p.root, `${session}.events`));
@@ -39,7 +43,7 @@ routing:
   afterAll(() => p.cleanup());
 
   it('waits for the ready pattern of a program that needs 2 s to start, then delivers: nothing is lost', async () => {
-    const r = await p.gaia(['send', 'gated1', 'first words after start']);
+    const r = await p.gaia(['send', 'gated1', 'first words after start', '--timeout', LOADED]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/✔ gated1 {2}delivered/);
@@ -64,7 +68,7 @@ routing:
     const marker = path.join(p.root, 'should-not-exist');
     const text = `Review "the plan" and 'this':\n\tcheck $(touch ${marker}) and \`touch ${marker}\`;\nnon-ASCII: é ü ß 日本語 🚀 — done \\ end;`;
     p.write('prompt.txt', text);
-    const r = await p.gaia(['send', 'gated2', '--text-file', 'prompt.txt']);
+    const r = await p.gaia(['send', 'gated2', '--text-file', 'prompt.txt', '--timeout', LOADED]);
     expect(r.code).toBe(0);
     // A bracketed paste of exactly the text, then Enter as its own key press.
     expect(log('gated2').split(`\x1b[200~${text}\x1b[201~\r`).length).toBe(2);
@@ -77,7 +81,7 @@ routing:
 
   it('keeps going past a failed session and ends with a table of every target; exit 1', async () => {
     p.tmux(['kill-session', '-t', '=raw1']);
-    const r = await p.gaia(['send', '--all', 'status please']);
+    const r = await p.gaia(['send', '--all', 'status please', '--timeout', LOADED]);
     expect(r.code).toBe(1);
     const table = r.stdout.slice(r.stdout.indexOf('TARGET'));
     expect(table).toMatch(/^TARGET +GROUP +RESULT +EXIT +OUTPUT \(last line\)$/m);

@@ -5,18 +5,21 @@ import path from 'node:path';
 
 export const FAKE_AGENT = path.resolve('test/fixtures/fake-agent');
 
-/** A provider block for the fake agent, with its state patterns and start/resume templates. */
-export const fakeProvider = (opts: { readonly waitingAlert?: string; readonly resume?: boolean } = {}): string => `
-  fake:
-    start: [${FAKE_AGENT}, --session-id, "{conversation}"]${opts.resume === false ? '' : `
-    resume: [${FAKE_AGENT}, --resume, "{conversation}"]`}
+/** A provider block for the fake agent, with its state patterns and start/resume templates. `store`:
+ *  the fake keeps its conversations as that CLI does (see FAKE_AGENT_STORE), under the preset of that
+ *  name; a codex-like fake takes no identifier at start. */
+export const fakeProvider = (opts: { readonly waitingAlert?: string; readonly resume?: boolean; readonly store?: 'claude' | 'codex'; readonly name?: string } = {}): string => `
+  ${opts.name ?? 'fake'}:
+    start: ${opts.store === 'codex' ? `[${FAKE_AGENT}]` : `[${FAKE_AGENT}, --session-id, "{conversation}"]`}${opts.resume === false ? '' : `
+    resume: ${opts.store === 'codex' ? `[${FAKE_AGENT}, resume, "{conversation}"]` : `[${FAKE_AGENT}, --resume, "{conversation}"]`}`}
     costPerMonth: 10
-    agent:
+    agent:${opts.store ? `
+      preset: ${opts.store}` : ''}
       patterns: { waiting: "Do you want to proceed\\\\?", working: "esc to interrupt", idle: "^>$" }
       waitingAlert: ${opts.waitingAlert ?? '10m'}`;
 
 export interface FakeEvent {
-  readonly event: 'start' | 'ready' | 'discarded' | 'prompt' | 'answer';
+  readonly event: 'start' | 'ready' | 'discarded' | 'prompt' | 'answer' | 'resume-failed';
   readonly argv?: readonly string[];
   readonly text?: string;
   readonly bytes?: string;

@@ -63,6 +63,14 @@ groups:
     expect(report.totals.agents).toEqual({ working: 1, idle: 1, waiting: 1, exited: 1, crashed: 1 });
   });
 
+  it('sends nothing into an agent that waits for its person: a paste and Enter would answer it (exit 1)', async () => {
+    const r = await p.gaia(['send', 'ask1', 'y']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/not delivered \(state\): ask1 is waiting for you \(Do you want to proceed\? \(y\/n\)\); nothing was sent/);
+    const again = JSON.parse((await p.gaia(['status', '--json'])).stdout) as StatusReport;
+    expect(again.groups[0]!.sessions.find((s) => s.name === 'ask1')!.agent!.state).toBe('waiting');
+  });
+
   it('shows the states and their ages in gaia status', async () => {
     const r = await p.gaia(['status']);
     expect(r.stdout).toMatch(/ask1 +\[F\] up +\S+ +waiting \d+s/);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
-import { localExecutor, totalSpawned } from '../../src/providers/exec.js';
+import { localExecutor, totalSpawned } from '../../src/host/exec.js';
 
 describe('localExecutor', () => {
   const exec = localExecutor();
@@ -66,7 +66,7 @@ describe('commands do not outlive gaia', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-exec-cleanup-'));
-    const source = fs.readFileSync(path.resolve('src/providers/exec.ts'), 'utf8');
+    const source = fs.readFileSync(path.resolve('src/host/exec.ts'), 'utf8');
     const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } });
     fs.writeFileSync(path.join(dir, 'exec.mjs'), outputText);
   });
@@ -96,7 +96,7 @@ describe('commands do not outlive gaia', () => {
     return { child, exited, sleepPid };
   }
   const gone = async (pid: number) => {
-    for (let i = 0; i < 40 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50)); // up to 10 s on a loaded machine
     return !alive(pid);
   };
 

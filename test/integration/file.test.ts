@@ -4,9 +4,10 @@ import path from 'node:path';
 import { plan } from '../../src/core/planner.js';
 import type { Change, Plan } from '../../src/core/plan.js';
 import type { Recorded, Resource } from '../../src/core/resource.js';
-import { localExecutor } from '../../src/providers/exec.js';
 import { fileProvider } from '../../src/providers/file/index.js';
 import type { ApplyContext } from '../../src/providers/provider.js';
+import { testDigests } from '../helpers/digests.js';
+import { testHost, testSettings } from '../helpers/context.js';
 
 const KIND = 'file';
 let root: string;
@@ -17,7 +18,7 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function ctx(): ApplyContext {
-  return { root, exec: localExecutor(), allowDataLoss: false, force: false, backupDir: path.join(root, 'backups'), log: () => {} };
+  return { root, host: testHost(), settings: testSettings(), digests: testDigests, allowDataLoss: false, force: false, backupDir: path.join(root, 'backups'), log: () => {} };
 }
 
 const CONTENT = 'PORT=8081\nENV=dev1\nSTAGE=qa\n';
@@ -33,6 +34,7 @@ const abs = (rel = 'envs/dev1/.env.qa') => path.join(root, rel);
 async function planFor(desired: readonly Resource[], recorded: readonly Recorded[]): Promise<Plan> {
   const { observed } = await fileProvider.observe({ desired, recorded }, ctx());
   return plan({
+    digests: testDigests,
     desired,
     observed,
     recorded,

@@ -4,11 +4,13 @@ import path from 'node:path';
 import { hashOf } from '../../src/core/hash.js';
 import type { Change } from '../../src/core/plan.js';
 import { resource, type Observed, type Resource } from '../../src/core/resource.js';
-import { localExecutor, type Executor } from '../../src/providers/exec.js';
+import { localExecutor, type Executor } from '../../src/host/exec.js';
 import { gitProvider } from '../../src/providers/git/index.js';
 import { branchSpec, worktreeSpec } from '../../src/providers/git/spec.js';
 import type { ApplyContext, ChangeOutcome } from '../../src/providers/provider.js';
 import { bareRemote, tempRepo, type TempRepo } from '../helpers/git.js';
+import { testDigests } from '../helpers/digests.js';
+import { testHost, testSettings } from '../helpers/context.js';
 
 const branch = (env: string, base = 'main'): Resource =>
   resource('git_branch', env, { repo: '.', name: `env/${env}`, base });
@@ -50,11 +52,11 @@ function recording(inner: Executor = localExecutor()): Recording {
 
 function context(root: string, exec: Executor = localExecutor(), force = false): ApplyContext & { logs: string[] } {
   const logs: string[] = [];
-  return { root, exec, force, allowDataLoss: false, backupDir: path.join(root, '.gaia-backups'), log: (l) => logs.push(l), logs };
+  return { root, host: testHost(exec), settings: testSettings(), digests: testDigests, force, allowDataLoss: false, backupDir: path.join(root, '.gaia-backups'), log: (l) => logs.push(l), logs };
 }
 
 async function observe(root: string, desired: readonly Resource[], exec: Executor = localExecutor()) {
-  return gitProvider.observe({ desired, recorded: [] }, { root, exec });
+  return gitProvider.observe({ desired, recorded: [] }, { root, host: testHost(exec), settings: testSettings(), digests: testDigests });
 }
 const find = (observed: readonly Observed[], address: string) => observed.find((o) => o.address === address);
 
@@ -108,7 +110,7 @@ describe('observe', () => {
     const moved = resource('git_worktree', 'dev1', { ...made.attributes, path: 'envs/one' }, made.dependsOn);
     const result = await gitProvider.observe(
       { desired: [moved], recorded: [{ ...made, specHash: hashOf(made.attributes) }] },
-      { root: repo.root, exec: localExecutor() },
+      { root: repo.root, host: testHost(), settings: testSettings(), digests: testDigests },
     );
     const found = find(result.observed, 'git_worktree.dev1')!;
     expect(found.attributes.path).toBe('envs/dev1');
@@ -188,7 +190,7 @@ describe('apply', () => {
     expect(branchSpec.unowned!(branch('dev1'), observed)).toEqual({
       kind: 'conflict',
       text: 'branch env/dev1 exists and gaia did not create it',
-      fix: 'remove or rename it, or adopt it with `gaia import --adopt`',
+      fix: 'remove or rename it, or if gaia made it before its state store was lost, run `gaia state rebuild`',
     });
     expect(repo.git(['rev-parse', 'env/dev1']).trim()).toBe(commit);
   });
@@ -348,7 +350,7 @@ describe('clone source', () => {
 describe('steps', () => {
   async function ranVersusSteps(c: Change, root = repo.root) {
     const exec = recording();
-    const shown = gitProvider.steps(c, { root, exec }).filter((s) => s.argv).map((s) => [...s.argv!]);
+    const shown = (await gitProvider.steps(c, { root, host: testHost(exec), settings: testSettings(), digests: testDigests })).filter((s) => s.argv).map((s) => [...s.argv!]);
     expectDone(await gitProvider.apply([c], context(root, exec)));
     return { ran: exec.ran, shown };
   }

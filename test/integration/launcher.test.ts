@@ -48,3 +48,47 @@ groups:
     p.cleanup();
   }
 });
+
+describe('the V8 code cache', () => {
+  const root = path.resolve('.');
+  const listing = () => ['bin', 'dist'].map((d) => fs.readdirSync(path.join(root, d)).sort().join(',')).join(' | ');
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-cache-'));
+    fs.writeFileSync(path.join(dir, 'm.yaml'), 'version: 1\nproject: cached\n');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const gaia = (args: string[], env: Record<string, string>) => execa(GAIA_BIN, args, { cwd: dir, env, extendEnv: false, reject: false, stdin: 'ignore' });
+
+  test('lives in $XDG_CACHE_HOME/gaia, keyed by gaia and node, lists only commands that ran, keeps one', async () => {
+    const cache = path.join(dir, 'xdg');
+    const env = { PATH: process.env.PATH!, XDG_CACHE_HOME: cache };
+    fs.mkdirSync(path.join(cache, 'gaia'), { recursive: true });
+    fs.writeFileSync(path.join(cache, 'gaia', 'v8-0.0.1-node18.0.0-old.cache'), 'stale'); // another gaia's
+    fs.writeFileSync(path.join(cache, 'gaia', 'notes.txt'), 'not gaia\'s cache'); // never touched
+    const before = listing();
+    expect((await gaia(['validate', '-f', 'm.yaml'], env)).exitCode).toBe(0);
+    expect((await gaia(['-f', 'm.yaml', 'validate'], env)).exitCode).toBe(1); // not a flag of gaia itself
+    expect((await gaia(['--version'], env)).exitCode).toBe(0);
+    expect((await gaia(['m.yaml'], env)).exitCode).toBe(1);
+    expect((await gaia(['graph', '-f', 'm.yaml'], env)).exitCode).toBe(0);
+    const files = fs.readdirSync(path.join(cache, 'gaia')).sort();
+    const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    const name = new RegExp(`^v8-${version.replace(/\./g, '\\.')}-node${process.versions.node.replace(/\./g, '\\.')}-[0-9a-z]+\\.(cache|json)$`);
+    expect(files.filter((f) => f !== 'notes.txt')).toEqual([expect.stringMatching(name), expect.stringMatching(name)]);
+    expect(files).toContain('notes.txt');
+    const list = files.find((f) => f.endsWith('.json'))!;
+    expect(JSON.parse(fs.readFileSync(path.join(cache, 'gaia', list), 'utf8'))).toEqual(['validate', 'graph']);
+    expect(listing()).toBe(before); // nothing written into the installation
+  });
+
+  test('defaults to ~/.cache/gaia, and with no usable folder runs without one', async () => {
+    const home = path.join(dir, 'home');
+    fs.mkdirSync(home);
+    expect((await gaia(['validate', '-f', 'm.yaml'], { PATH: process.env.PATH!, HOME: home })).exitCode).toBe(0);
+    expect(fs.readdirSync(path.join(home, '.cache', 'gaia')).some((f) => f.endsWith('.cache'))).toBe(true);
+    const r = await gaia(['validate', '-f', 'm.yaml'], { PATH: process.env.PATH!, XDG_CACHE_HOME: 'relative/ignored' });
+    expect(r.exitCode).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'relative'))).toBe(false);
+  });
+});

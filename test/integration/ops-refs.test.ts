@@ -1,4 +1,5 @@
 /** Reading where branches point from git's ref files, compared with what git itself says. */
+import { localFiles } from '../../src/host/local/local-host.js';
 import { resolveRefs } from '../../src/ops/git-refs.js';
 import { tempRepo, type TempRepo } from '../helpers/git.js';
 
@@ -23,12 +24,12 @@ describe('in-process ref resolution', () => {
   it('agrees with git for loose and packed refs, from the repository and from a linked worktree', () => {
     const names = ['main', 'refs/heads/env/dev1', 'packed/one', 'loose/two'];
     const expected = new Map(names.map((n) => [n, { kind: 'commit', sha: sha(n) }]));
-    expect(resolveRefs(repo.root, names)).toEqual(expected);
-    expect(resolveRefs(`${repo.root}/wt`, names)).toEqual(expected);
+    expect(resolveRefs(localFiles, repo.root, names)).toEqual(expected);
+    expect(resolveRefs(localFiles, `${repo.root}/wt`, names)).toEqual(expected);
   });
 
   it('says missing for an absent branch and unsure for what git would decide differently', () => {
-    const r = resolveRefs(repo.root, ['refs/heads/nope', 'twin', 'main~1', 'HEAD']);
+    const r = resolveRefs(localFiles, repo.root, ['refs/heads/nope', 'twin', 'main~1', 'HEAD']);
     expect([...r.values()].map((a) => a.kind)).toEqual(['missing', 'unsure', 'unsure', 'unsure']);
   });
 });

@@ -10,6 +10,7 @@ import { addTask } from '../../src/ops/tasks.js';
 import type { TaskRecord } from '../../src/state/kysely-store.js';
 import { testProject, type TestProject } from '../helpers/cli.js';
 import { opsManifest } from './ops-fixture.js';
+import {  } from '../helpers/context.js';
 
 describe('gaia task on real tmux sessions', () => {
   let p: TestProject;
@@ -20,7 +21,7 @@ describe('gaia task on real tmux sessions', () => {
     // In-process for the routing decisions (no CLI start-up per task), on the test's own tmux server.
     const opened = await openProject(path.join(p.root, 'orchestration.yaml'));
     if (!opened.ok) throw new Error(JSON.stringify(opened.errors));
-    project = { ...opened.project, ctx: { ...opened.project.ctx, tmuxSocket: p.socket } };
+    project = { ...opened.project, ctx: { ...opened.project.ctx, settings: { ...opened.project.ctx.settings, tmux: { ...opened.project.ctx.settings.tmux, socket: p.socket } } } };
   });
   afterAll(async () => {
     await project.close();

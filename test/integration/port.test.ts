@@ -1,8 +1,10 @@
 import net from 'node:net';
 import type { Recorded, Resource } from '../../src/core/resource.js';
-import { localExecutor } from '../../src/providers/exec.js';
-import { listeningPorts, portProvider } from '../../src/providers/port/index.js';
+import { listeningPorts } from '../../src/host/local/proc-net.js';
+import { portProvider } from '../../src/providers/port/index.js';
 import type { ApplyContext } from '../../src/providers/provider.js';
+import { testDigests } from '../helpers/digests.js';
+import { testHost, testSettings } from '../helpers/context.js';
 
 const KIND = 'port';
 let server: net.Server | undefined;
@@ -36,7 +38,7 @@ const desired = (port: number, env = 'dev1', stage = 'qa'): Resource => ({
 const recordOf = (r: Resource): Recorded => ({ ...r, specHash: 'h' });
 
 function ctx(): ApplyContext {
-  return { root: '/nonexistent', exec: localExecutor(), allowDataLoss: false, force: false, backupDir: '/nonexistent', log: () => {} };
+  return { root: '/nonexistent', host: testHost(), settings: testSettings(), digests: testDigests, allowDataLoss: false, force: false, backupDir: '/nonexistent', log: () => {} };
 }
 
 describe('port provider on real sockets', () => {
@@ -53,7 +55,7 @@ describe('port provider on real sockets', () => {
       },
     ]);
     expect(result.warnings).toEqual([]);
-    expect(c.exec.spawned).toBe(0);
+    expect(c.host.spawned).toBe(0);
   });
 
   test('a recorded port nobody listens on is observed as reserved but not listening', async () => {
@@ -96,6 +98,6 @@ describe('port provider on real sockets', () => {
     expect(portProvider.steps(change, ctx())).toEqual([{ address: 'port.dev1.qa', description: 'reserve port 8081 for dev1.qa' }]);
     const c = ctx();
     expect(await portProvider.apply([change], c)).toEqual([{ status: 'done', attributes: r.attributes }]);
-    expect(c.exec.spawned).toBe(0);
+    expect(c.host.spawned).toBe(0);
   });
 });

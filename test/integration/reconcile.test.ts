@@ -10,6 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { execa } from 'execa';
 import { Kysely, SqliteDialect } from 'kysely';
 import { PENDING_PREFIX } from '../../src/core/plan.js';
+import { localHost } from '../../src/host/local/local-host.js';
 import { reconcileRound, syncStatus, type ReconcileOptions, type RoundOutcome } from '../../src/ops/reconcile.js';
 import { insertLock } from '../../src/state/lock.js';
 import type { Database } from '../../src/state/schema.js';
@@ -78,7 +79,7 @@ function push(text: string, message = 'manifest'): string {
 }
 
 function round(extra: Partial<ReconcileOptions> = {}): Promise<RoundOutcome> {
-  return reconcileRound({ file: 'orchestration.yaml', repo: machine, ref: 'origin/main', now: () => new Date(clock), ...extra });
+  return reconcileRound({ file: 'orchestration.yaml', repo: machine, ref: 'origin/main', host: localHost(), now: () => new Date(clock), ...extra });
 }
 
 async function store(): Promise<SqliteStateStore> {
@@ -289,9 +290,25 @@ describe('gaia reconcile: one round at a time', () => {
     const logs: string[] = [];
     const r = await round({ log: (l) => logs.push(l) });
     expect(r).toMatchObject({ result: 'applied', revision: next });
-    expect(logs.join('\n')).toContain('taking over the lock of a reconcile that died');
+    expect(logs.join('\n')).toMatch(/took over the lock of gaia reconcile \(pid \d+ .*\), which died/);
     expect(sessions().get('b1')?.dead).toBe(false);
     expect((await s.recorded()).find((x) => x.address === 'tmux_session.b1')!.specHash.startsWith(PENDING_PREFIX)).toBe(false);
+    expect(await s.lockHolder()).toBeUndefined();
+  });
+
+  it('a round after a gaia apply that was killed holding the lock takes the lock over, names it, and marks that apply interrupted', async () => {
+    startWith(manifest({ a: LONG }));
+    const s = await store();
+    const applyId = await s.beginApply({ command: 'gaia apply', manifestHash: 'h' });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path.join(machine, '.gaia', 'state.db')) }) });
+    // pid 1 is alive (init): only the OS lock, free here, says the holder is gone.
+    await insertLock(db, { pid: 1, host: 'a-host-that-was-renamed', since: new Date().toISOString(), command: 'gaia apply' }).execute();
+    await db.destroy();
+    const logs: string[] = [];
+    const r = await round({ log: (l) => logs.push(l) });
+    expect(r).toMatchObject({ result: 'applied' });
+    expect(logs.join('\n')).toContain('took over the lock of gaia apply (pid 1 on a-host-that-was-renamed');
+    expect((await s.applies(10)).find((a) => a.id === applyId)?.status).toBe('interrupted');
     expect(await s.lockHolder()).toBeUndefined();
   });
 

@@ -10,8 +10,9 @@ import type { Resource } from '../../src/core/resource.js';
 import type { Model } from '../../src/manifest/model.js';
 import { probeHealth } from '../../src/ops/health-probe.js';
 import type { StatusReport } from '../../src/ops/status-model.js';
-import { localExecutor } from '../../src/providers/exec.js';
 import { sqliteProvider } from '../../src/providers/sqlite/index.js';
+import { testDigests } from '../helpers/digests.js';
+import { testHost, testSettings } from '../helpers/context.js';
 
 let root: string;
 let cacheDir: string;
@@ -31,7 +32,7 @@ const cacheFile = () => path.join(cacheDir, 'sqlite-inspections.json');
 const cached = (): Record<string, { stamp: string; found: { rows: number } }> => JSON.parse(readFileSync(cacheFile(), 'utf8')).entries;
 
 async function rows(): Promise<number> {
-  const { observed } = await sqliteProvider.observe({ desired: [desired], recorded: [] }, { root, exec: localExecutor(), cacheDir });
+  const { observed } = await sqliteProvider.observe({ desired: [desired], recorded: [] }, { root, host: testHost(), settings: testSettings({ cacheDir }), digests: testDigests });
   return Number(observed[0]!.attributes.rows);
 }
 
@@ -122,7 +123,7 @@ describe("health's quick checks", () => {
   const report = { environments: [{ name: 'dev1', directory: true, stages: [{ name: 'dev', database: { exists: true, path: REL } }] }] } as unknown as StatusReport;
   const check = () => {
     const model = { root, environments: [{ name: 'dev1', path: '.' }] } as unknown as Pick<Model, 'root' | 'environments'>;
-    return probeHealth(model, report, cacheDir).quickCheck.get('dev1.dev');
+    return probeHealth(testHost(), model, report, cacheDir).quickCheck.get('dev1.dev');
   };
   const plantFailure = () => {
     const data = JSON.parse(readFileSync(checksFile(), 'utf8'));

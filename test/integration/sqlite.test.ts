@@ -5,9 +5,10 @@ import Database from 'better-sqlite3';
 import { plan } from '../../src/core/planner.js';
 import type { Change, Plan } from '../../src/core/plan.js';
 import type { Attributes, Observed, Recorded, Resource } from '../../src/core/resource.js';
-import { localExecutor } from '../../src/providers/exec.js';
 import type { ApplyContext } from '../../src/providers/provider.js';
 import { listBackups, restoreBackup, sha256Hex, sqliteProvider } from '../../src/providers/sqlite/index.js';
+import { testDigests } from '../helpers/digests.js';
+import { testHost, testSettings } from '../helpers/context.js';
 
 const KIND = 'sqlite_database';
 let root: string;
@@ -23,7 +24,9 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 function ctx(extra: Partial<ApplyContext> = {}): ApplyContext {
   return {
     root,
-    exec: localExecutor(),
+    digests: testDigests,
+    host: testHost(),
+    settings: testSettings(),
     allowDataLoss: false,
     force: false,
     backupDir: path.join(root, '.gaia', 'backups'),
@@ -68,6 +71,7 @@ async function observe(desired: readonly Resource[], recorded: readonly Recorded
 async function planFor(desired: readonly Resource[], recorded: readonly Recorded[]): Promise<Plan> {
   const observed = await observe(desired, recorded);
   return plan({
+    digests: testDigests,
     desired,
     observed,
     recorded,
@@ -152,7 +156,7 @@ describe('sqlite_database provider on real files', () => {
     const change = only(await planFor([v2], [recordOf(v1)]));
     expect(change.action).toBe('update');
     expect(change.reasons).toEqual([{ code: 'migrations_pending', text: '1 new migration: 002_tags.sql' }]);
-    expect(sqliteProvider.steps(change, ctx())[0]!.description).toBe(
+    expect((await sqliteProvider.steps(change, ctx()))[0]!.description).toBe(
       'apply 002_tags.sql to envs/dev1/data/qa.db (one transaction)',
     );
 
@@ -219,7 +223,7 @@ describe('sqlite_database provider on real files', () => {
     const outcome = await apply(change);
     expect(outcome.status === 'failed' && outcome.error).toMatch(/holds 3 rows in 1 table; pass --allow-data-loss/);
     expect(existsSync(abs())).toBe(true);
-    expect(listBackups(ctx().backupDir)).toEqual([]);
+    expect(listBackups(ctx().host.files, ctx().backupDir)).toEqual([]);
   });
 
   test('with allowDataLoss a backup is taken first, the files removed, and restoreBackup brings the rows back', async () => {
@@ -230,19 +234,19 @@ describe('sqlite_database provider on real files', () => {
       d.prepare("INSERT INTO users (name) VALUES ('ada'), ('grace')").run();
     });
     const change = only(await planFor([], [recordOf(r)]));
-    expect(sqliteProvider.steps(change, ctx())[0]!.description).toBe(
+    expect((await sqliteProvider.steps(change, ctx()))[0]!.description).toBe(
       `back up to ${path.join(ctx().backupDir, 'sqlite_database.dev1.qa-<timestamp>.db')}, then delete envs/dev1/data/qa.db (deletes 2 rows in 1 table)`,
     );
     expect(await apply(change, { allowDataLoss: true })).toEqual({ status: 'done' });
 
     expect(readdirSync(path.dirname(abs()))).toEqual([]); // db, -wal and -shm all gone
-    const backups = listBackups(ctx().backupDir);
+    const backups = listBackups(ctx().host.files, ctx().backupDir);
     expect(backups).toHaveLength(1);
     expect(backups[0]).toMatchObject({ address: 'sqlite_database.dev1.qa' });
     expect(backups[0]!.path).toMatch(/sqlite_database\.dev1\.qa-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.db$/);
     expect(logs).toEqual([expect.stringContaining(backups[0]!.path)]);
 
-    expect(await restoreBackup(backups[0]!.path, abs())).toEqual({ kind: 'restored', path: abs(), tables: 1, rows: 2 });
+    expect(await restoreBackup(ctx().host, backups[0]!.path, abs())).toEqual({ kind: 'restored', path: abs(), tables: 1, rows: 2 });
     withDb((d) => expect(d.prepare('SELECT name FROM users ORDER BY id').all()).toEqual([{ name: 'ada' }, { name: 'grace' }]));
     // The restored file is the owned database again: nothing to do.
     expect(only(await planFor([r], [recordOf(r)])).action).toBe('noop');
@@ -250,13 +254,13 @@ describe('sqlite_database provider on real files', () => {
 
   test('restoreBackup refuses a backup that is not a database, and an existing target without overwrite', async () => {
     writeFileSync(path.join(root, 'junk.db'), 'this is not sqlite at all, just text that is long enough'.repeat(20));
-    const junk = await restoreBackup(path.join(root, 'junk.db'), path.join(root, 'out.db'));
+    const junk = await restoreBackup(ctx().host, path.join(root, 'junk.db'), path.join(root, 'out.db'));
     expect(junk).toMatchObject({ kind: 'refused', error: expect.stringMatching(/not a valid database/) });
     expect(existsSync(path.join(root, 'out.db'))).toBe(false);
 
     await createWith(db([migration('001_init.sql', INIT)]));
     writeFileSync(path.join(root, 'taken.db'), 'x');
-    const taken = await restoreBackup(abs(), path.join(root, 'taken.db'));
+    const taken = await restoreBackup(ctx().host, abs(), path.join(root, 'taken.db'));
     expect(taken).toMatchObject({ kind: 'refused', error: expect.stringMatching(/exists/) });
     expect(readFileSync(path.join(root, 'taken.db'), 'utf8')).toBe('x');
   });
@@ -369,7 +373,7 @@ describe('sqlite_database provider on real files', () => {
     expect(only(await planFor([r], [recordOf(r)])).action).toBe('noop');
   });
 
-  test('observes 1,500 databases in-process, spawning nothing (target under 500 ms; figure printed)', async () => {
+  test('observes 1,500 databases in-process, spawning nothing (the time is a figure of bench/sqlite-observe.mjs)', async () => {
     const init = migration('001_init.sql', INIT);
     const template = db([init], { path: 'template.db' });
     await createWith(template);
@@ -384,28 +388,15 @@ describe('sqlite_database provider on real files', () => {
     const recorded = desired.map((r) => recordOf(r));
     const c = ctx();
 
-    const timed = async (rec: readonly Recorded[]) => {
-      const start = performance.now();
-      const result = await sqliteProvider.observe({ desired, recorded: rec }, c);
-      return { ms: performance.now() - start, result };
-    };
-    await timed(recorded); // warm the JIT and the page cache, as a second `gaia plan` would find them
-    const runs = [await timed(recorded), await timed(recorded), await timed(recorded)];
-    const ownedMs = Math.min(...runs.map((r) => r.ms));
-    const unowned = await timed([]);
-    console.log(
-      `observed 1,500 sqlite databases in-process: best ${ownedMs.toFixed(0)} ms ` +
-        `(runs ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms); ` +
-        `unowned with schema comparison ${unowned.ms.toFixed(0)} ms`,
-    );
+    const observe = (rec: readonly Recorded[]) => sqliteProvider.observe({ desired, recorded: rec }, c);
+    const owned = await observe(recorded);
+    const unowned = await observe([]);
 
-    const owned = runs[0]!.result;
     expect(owned.observed).toHaveLength(1500);
     expect(owned.observed.every((o) => o.attributes.rows === 2)).toBe(true);
-    expect(unowned.result.observed.every((o) => o.attributes.schemaMatches === true)).toBe(true);
-    expect(c.exec.spawned).toBe(0);
-    // The target is 500 ms; the bound is looser so a busy machine does not fail the suite,
-    // while a per-database process or a rebuilt schema per file (seconds) still would.
-    expect(ownedMs).toBeLessThan(1500);
+    expect(unowned.observed.every((o) => o.attributes.schemaMatches === true)).toBe(true);
+    expect(c.host.spawned).toBe(0);
+    // The time (target 500 ms) is bench/sqlite-observe.mjs's figure, not a bound here: a loaded
+    // machine is slow, not wrong. What would make it slow by design, a process per database, is counted.
   });
 });

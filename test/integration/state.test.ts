@@ -8,14 +8,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import ts from 'typescript';
-import type { Recorded } from '../../src/core/resource.js';
 import { insertLock } from '../../src/state/lock.js';
 import type { Database } from '../../src/state/schema.js';
 import { openSqliteStore, type SqliteStateStore } from '../../src/state/sqlite-store.js';
+import { lockContract } from '../helpers/lock-contract.js';
+import { entry, steppingClock } from '../helpers/store-fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BETTER_SQLITE3 = path.join(ROOT, 'node_modules/better-sqlite3/lib/index.js');
-const MIGRATIONS = ['0001_initial', '0002_features'];
+const MIGRATIONS = ['0001_initial', '0002_features', '0003_agent_conversations'];
 
 let dir: string;
 let dbPath: string;
@@ -49,21 +50,6 @@ function executedMigrations(db: BetterSqlite3.Database): { name: string; timesta
   return db.prepare('select name, timestamp from kysely_migration order by name').all() as { name: string; timestamp: string }[];
 }
 
-const entry = (name: string, extra: Partial<Recorded> = {}): Recorded => ({
-  kind: 'tmux_session',
-  address: `tmux_session.${name}`,
-  attributes: { command: 'claude', cwd: `worktrees/${name}`, env: { MODE: 'dev' } },
-  specHash: `hash-${name}`,
-  dependsOn: [`git_worktree.${name}`],
-  ...extra,
-});
-
-/** A clock that moves one second per reading, so every stamp differs. */
-function steppingClock(start = Date.parse('2026-01-01T00:00:00Z')): () => Date {
-  let t = start;
-  return () => new Date((t += 1000));
-}
-
 describe('migrations', () => {
   test('opening a new file creates its folder, switches to WAL and runs each migration once', async () => {
     await open();
@@ -72,7 +58,7 @@ describe('migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(
-      expect.arrayContaining(['resources', 'applies', 'apply_steps', 'lock', 'tasks', 'reconciles', 'agent_ids', 'kv']),
+      expect.arrayContaining(['resources', 'applies', 'apply_steps', 'lock', 'tasks', 'reconciles', 'agent_conversations', 'kv']),
     );
   });
 
@@ -92,8 +78,8 @@ describe('migrations', () => {
     (await open()).close();
     cleanups.pop();
     const db = raw();
-    for (const table of ['tasks', 'reconciles', 'agent_ids', 'kv']) db.exec(`drop table ${table}`);
-    db.prepare('delete from kysely_migration where name = ?').run('0002_features');
+    for (const table of ['tasks', 'reconciles', 'agent_conversations', 'kv']) db.exec(`drop table ${table}`);
+    db.prepare('delete from kysely_migration where name in (?, ?)').run('0002_features', '0003_agent_conversations');
 
     const store = await open();
     expect(executedMigrations(db).map((m) => m.name)).toEqual(MIGRATIONS);
@@ -101,10 +87,29 @@ describe('migrations', () => {
     expect(await store.getValue('k')).toBe('v');
   });
 
+  test('conversation ids of a store from before 0003 are kept, with an unknown provider, one address per id', async () => {
+    (await open()).close();
+    cleanups.pop();
+    const db = raw();
+    db.exec('drop table agent_conversations');
+    db.exec('create table agent_ids (address text primary key, conversation_id text not null, created_at text not null)');
+    const add = db.prepare('insert into agent_ids values (?, ?, ?)');
+    add.run('tmux_session.a', 'id-1', 'T1');
+    add.run('tmux_session.b', 'id-1', 'T2');
+    add.run('tmux_session.c', 'id-3', 'T3');
+    db.prepare('delete from kysely_migration where name = ?').run('0003_agent_conversations');
+
+    const store = await open();
+    expect(await store.agentConversations()).toEqual([
+      { address: 'tmux_session.b', provider: null, id: 'id-1', startedAt: 'T2' },
+      { address: 'tmux_session.c', provider: null, id: 'id-3', startedAt: 'T3' },
+    ]);
+  });
+
   test('a file that is not a database is refused with its path named', async () => {
     fs.mkdirSync(path.dirname(dbPath), { recursive: true });
     fs.writeFileSync(dbPath, 'not sqlite at all, just some text that is long enough to have a header'.repeat(10));
-    await expect(openSqliteStore(dbPath)).rejects.toThrow(/cannot open the state database .*state\.db: file is not a database/);
+    await expect(openSqliteStore(dbPath)).rejects.toThrow(/cannot open the state database .*state\.db: it is damaged \(file is not a database\)/);
   });
 
   test('a database migrated by a newer gaia is refused with the unknown migration named', async () => {
@@ -182,7 +187,8 @@ describe('resources', () => {
     expect(stored?.attributes).toEqual({ env: { API_KEY: expect.stringMatching(/^sensitive:[0-9a-f]{16}$/), MODE: 'dev' } });
   });
 
-  test('open + recorded() of 9,000 resources is fast', async () => {
+  // How long this takes is a figure of bench/state-store.mjs; here, that all of them come back.
+  test('open + recorded() of 9,000 resources returns them all', async () => {
     const seed = await open();
     await seed.recordMany(
       Array.from({ length: 9000 }, (_, i) =>
@@ -192,13 +198,10 @@ describe('resources', () => {
     await seed.close();
     cleanups.pop();
 
-    const started = performance.now();
     const store = await open();
     const all = await store.recorded();
-    const ms = performance.now() - started;
-    console.log(`state store: open + recorded() of ${all.length} resources took ${ms.toFixed(1)} ms`);
     expect(all.length).toBe(9000);
-    expect(ms).toBeLessThan(2000);
+    expect(all[8999]?.attributes).toEqual({ command: 'claude', cwd: expect.stringMatching(/^worktrees\/dev\d+$/), env: { PORT: expect.any(String) }, lines: [1, 2, 3] });
   });
 });
 
@@ -258,69 +261,44 @@ describe('apply history', () => {
 });
 
 describe('the lock', () => {
-  test('a second store waits its timeout, then names the holder; after release it acquires', async () => {
-    const a = await open();
-    const b = await open();
-    const taken = await a.acquireLock('gaia apply', 1000);
-    expect(taken.kind).toBe('acquired');
+  lockContract(open);
 
-    const started = performance.now();
-    const refused = await b.acquireLock('gaia apply --auto-approve', 300);
-    const waited = performance.now() - started;
-    expect(refused).toEqual({
-      kind: 'held',
-      holder: { pid: process.pid, host: os.hostname(), since: expect.any(String), command: 'gaia apply' },
-      dead: false,
-    });
-    expect(waited).toBeGreaterThanOrEqual(290);
-    expect(waited).toBeLessThan(1500);
-
-    if (taken.kind === 'acquired') await taken.release();
-    const retaken = await b.acquireLock('gaia apply --auto-approve', 0);
-    expect(retaken.kind).toBe('acquired');
-    expect((await a.lockHolder())?.command).toBe('gaia apply --auto-approve');
-  });
-
-  test('a waiting acquire succeeds as soon as the holder releases', async () => {
-    const a = await open();
-    const b = await open();
-    const taken = await a.acquireLock('gaia apply', 0);
-    if (taken.kind !== 'acquired') throw new Error('expected the lock');
-    setTimeout(() => void taken.release(), 150);
-    const started = performance.now();
-    expect((await b.acquireLock('gaia reconcile', 3000)).kind).toBe('acquired');
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
-
-  test('release removes the lock only while it is still ours', async () => {
-    const a = await open();
-    const b = await open();
-    const mine = await a.acquireLock('gaia apply', 0);
-    if (mine.kind !== 'acquired') throw new Error('expected the lock');
-    expect((await b.breakLock())?.command).toBe('gaia apply');
-    expect((await b.acquireLock('gaia reconcile', 0)).kind).toBe('acquired');
-
-    await mine.release();
-    expect((await a.lockHolder())?.command).toBe('gaia reconcile');
-  });
-
-  test('a holder whose process is gone is reported dead, not stolen, until breakLock', async () => {
+  test('a row left without its guard (its holder died, whatever its pid or host is now) is taken over and named; its apply becomes interrupted', async () => {
     const store = await open();
-    const gonePid = await exitedPid();
-    raw()
-      .prepare('insert into lock (id, pid, host, since, command) values (1, ?, ?, ?, ?)')
-      .run(gonePid, os.hostname(), '2026-01-01T00:00:00.000Z', 'gaia apply');
+    const running = await store.beginApply({ command: 'gaia apply', manifestHash: 'h' });
+    for (const [pid, host] of [[await exitedPid(), os.hostname()], [process.pid, os.hostname()], [1, `not-${os.hostname()}`]] as const) {
+      raw()
+        .prepare('insert into lock (id, pid, host, since, command) values (1, ?, ?, ?, ?)')
+        .run(pid, host, '2026-01-01T00:00:00.000Z', 'gaia apply');
+      const result = await store.acquireLock('gaia destroy', 0);
+      expect(result).toMatchObject({ kind: 'acquired', tookOver: { pid, host, since: '2026-01-01T00:00:00.000Z', command: 'gaia apply' } });
+      expect((await store.lockHolder())?.command).toBe('gaia destroy');
+      if (result.kind === 'acquired') await result.release();
+    }
+    expect((await store.applies(5)).find((x) => x.id === running)?.status).toBe('interrupted');
+    expect(await store.unlock(false)).toEqual({ kind: 'none' });
+  });
 
-    const result = await store.acquireLock('gaia apply', 0);
-    expect(result).toEqual({
-      kind: 'held',
-      holder: { pid: gonePid, host: os.hostname(), since: '2026-01-01T00:00:00.000Z', command: 'gaia apply' },
-      dead: true,
-    });
-    expect((await store.lockHolder())?.pid).toBe(gonePid);
-
-    expect((await store.breakLock())?.pid).toBe(gonePid);
-    expect((await store.acquireLock('gaia apply', 0)).kind).toBe('acquired');
+  test('a holder killed with SIGKILL: unlock clears it without --force, and the next acquire needs nothing', async () => {
+    const entry = await transpiledStore();
+    const script = path.join(dir, 'hold.mjs');
+    fs.writeFileSync(script, `const { openSqliteStore } = await import(${JSON.stringify(entry)});
+const store = await openSqliteStore(process.argv[2]);
+const r = await store.acquireLock('gaia apply', 0);
+console.log(r.kind);
+setInterval(() => {}, 1000);
+`);
+    (await open()).close();
+    cleanups.pop();
+    const child = spawn(process.execPath, [script, dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const store = await open();
+    expect(await store.acquireLock('gaia apply', 0)).toMatchObject({ kind: 'held', holder: { pid: child.pid } });
+    expect(await store.unlock(false)).toMatchObject({ kind: 'live', holder: { pid: child.pid } });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(await store.unlock(false)).toMatchObject({ kind: 'cleared', holder: { pid: child.pid } });
+    expect(await store.acquireLock('gaia apply', 0)).toMatchObject({ kind: 'acquired' });
   });
 
   test('closing a store releases a lock it still holds', async () => {
@@ -329,14 +307,6 @@ describe('the lock', () => {
     await a.close();
     cleanups.pop();
     expect(raw().prepare('select count(*) as n from lock').get()).toEqual({ n: 0 });
-  });
-
-  test('a holder on another host is never reported dead', async () => {
-    const store = await open();
-    raw()
-      .prepare('insert into lock (id, pid, host, since, command) values (1, ?, ?, ?, ?)')
-      .run(await exitedPid(), `not-${os.hostname()}`, '2026-01-01T00:00:00.000Z', 'gaia apply');
-    expect(await store.acquireLock('gaia apply', 0)).toMatchObject({ kind: 'held', dead: false });
   });
 
   test('four processes inserting the lock row at the same moment: exactly one wins', async () => {
@@ -383,7 +353,8 @@ while (Date.now() < Number(startAt)) {}
 const store = await openSqliteStore(dbPath);
 const result = await store.acquireLock('child', 0);
 console.log(JSON.stringify({ pid: process.pid, kind: result.kind, holder: result.kind === 'held' ? result.holder.pid : process.pid }));
-process.exit(0); // without close(), which would release the lock before a slower child has tried
+// Alive (holding what it took) until every child has tried: a holder that is gone is taken over.
+setTimeout(() => process.exit(0), 3000);
 `,
     );
     const startAt = Date.now() + 800;
@@ -409,7 +380,7 @@ describe('WAL', () => {
 
     const started = performance.now();
     const seen = await store.recorded();
-    expect(performance.now() - started).toBeLessThan(1000); // not waiting for the 5 s busy timeout
+    expect(performance.now() - started).toBeLessThan(5000); // not waiting out the 5 s busy timeout
     expect(seen.map((r) => r.address)).toEqual(['tmux_session.dev1']); // the uncommitted row is not visible
 
     writer.exec('commit');
@@ -458,12 +429,27 @@ describe('tables for later features', () => {
     expect(await store.reconciles(1)).toHaveLength(1);
   });
 
-  test('agent conversation ids and key/values are set, replaced and read back', async () => {
+  test('agent conversations: a fresh start replaces the record, an identifier belongs to one address, a forgotten resource takes its conversation along', async () => {
     const store = await open();
-    expect(await store.agentId('tmux_session.dev1_worker')).toBeUndefined();
-    await store.setAgentId('tmux_session.dev1_worker', 'conv-1');
-    await store.setAgentId('tmux_session.dev1_worker', 'conv-2');
-    expect(await store.agentId('tmux_session.dev1_worker')).toBe('conv-2');
+    const a = 'tmux_session.dev1_worker';
+    const b = 'tmux_session.dev2_worker';
+    expect(await store.agentConversations()).toEqual([]);
+    await store.conversationStarted({ address: a, provider: 'claude:claude', id: 'conv-1', startedAt: 'T1' });
+    await store.conversationStarted({ address: a, provider: 'claude:claude', id: 'conv-2', startedAt: 'T2' });
+    await store.conversationStarted({ address: b, provider: 'codex:codex', startedAt: 'T3' });
+    expect(await store.agentConversations()).toEqual([
+      { address: a, provider: 'claude:claude', id: 'conv-2', startedAt: 'T2' },
+      { address: b, provider: 'codex:codex', startedAt: 'T3' },
+    ]);
+    // Learned for b, the identifier leaves a: never two sessions on one conversation.
+    await store.conversationConfirmed(b, 'codex:codex', 'conv-2');
+    expect(await store.agentConversations()).toEqual([
+      { address: a, provider: 'claude:claude', startedAt: 'T2' },
+      { address: b, provider: 'codex:codex', id: 'conv-2', startedAt: 'T3' },
+    ]);
+    await store.forget(b);
+    await store.forgetConversation(a);
+    expect(await store.agentConversations()).toEqual([]);
 
     expect(await store.getValue('last_revision')).toBeUndefined();
     await store.setValue('last_revision', 'a');
@@ -497,7 +483,7 @@ async function transpiledStore(): Promise<string> {
   const out = path.join(dir, 'compiled');
   const sources = ['src/state', 'src/state/migrations']
     .flatMap((d) => fs.readdirSync(path.join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => path.join(d, f)))
-    .concat(['src/core/hash.ts', 'src/core/mask.ts', 'src/core/resource.ts', 'src/providers/sqlite/driver.ts', 'src/core/collections.ts']);
+    .concat(['src/core/hash.ts', 'src/core/digest.ts', 'src/core/mask.ts', 'src/core/resource.ts', 'src/host/local/sqlite-driver.ts', 'src/host/local/write-atomic.ts', 'src/core/collections.ts']);
   for (const source of sources) {
     const { outputText } = ts.transpileModule(fs.readFileSync(path.join(ROOT, source), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },

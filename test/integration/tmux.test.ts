@@ -1,14 +1,17 @@
 /** The tmux provider against a real tmux server on a private socket per test. */
+import { tmuxServer } from '../../src/providers/tmux/settings.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Change } from '../../src/core/plan.js';
 import { plan } from '../../src/core/planner.js';
 import { resource, type Attributes, type Observed, type Resource } from '../../src/core/resource.js';
-import { localExecutor, type Executor } from '../../src/providers/exec.js';
+import { localExecutor, type Executor } from '../../src/host/exec.js';
 import type { ApplyContext } from '../../src/providers/provider.js';
 import { capturePanes, sessionSpec, sessionSpecHash, tmuxProvider } from '../../src/providers/tmux/index.js';
 import { privateTmux, type PrivateTmux } from '../helpers/tmux.js';
+import { testDigests } from '../helpers/digests.js';
+import { testHost, testSettings } from '../helpers/context.js';
 
 let tmux: PrivateTmux;
 let root: string;
@@ -19,7 +22,7 @@ beforeEach(() => {
   tmux = privateTmux();
   root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-tmux-')));
   exec = localExecutor();
-  ctx = { root, tmuxSocket: tmux.socket, exec, allowDataLoss: false, force: false, backupDir: path.join(root, '.backups'), log: () => {} };
+  ctx = { root, digests: testDigests, settings: testSettings({ socket: tmux.socket }), project: `test@${root}`, host: testHost(exec), allowDataLoss: false, force: false, backupDir: path.join(root, '.backups'), log: () => {} };
 });
 
 afterEach(async () => {
@@ -80,7 +83,7 @@ test('observe with no tmux server running finds no sessions and is not an error'
 test('when tmux cannot run, sessions to manage are an error but a look for unmanaged ones is a warning', async () => {
   const inner = localExecutor();
   const broken: Executor = { get spawned() { return inner.spawned; }, run: (argv, o) => inner.run(['/nonexistent/tmux', ...argv.slice(1)], o) };
-  const bctx = { ...ctx, exec: broken };
+  const bctx = { ...ctx, host: testHost(broken) };
   await expect(tmuxProvider.observe({ desired: [session('a')], recorded: [] }, bctx)).rejects.toThrow(/cannot list tmux sessions/);
   const look = await tmuxProvider.observe({ desired: [], recorded: [] }, bctx);
   expect(look.observed).toEqual([]);
@@ -123,8 +126,8 @@ test('after apply, planning again finds nothing to do: the marks agree with the 
     session('p2', { command: ['sleep', '300'] }),
   ];
   const planOf = async () => plan({
-    desired, observed: (await observe(desired)).observed, recorded: [], specs: tmuxProvider.kinds,
-    manifest: { path: 'orchestration.yaml', hash: 'h' }, now: '2024-01-01T00:00:00Z',
+    digests: testDigests, desired, observed: (await observe(desired)).observed, recorded: [], specs: tmuxProvider.kinds,
+    manifest: { path: 'orchestration.yaml', hash: 'h' }, now: '2024-01-01T00:00:00Z', project: ctx.project,
   });
   const first = await planOf();
   expect(first.changes.map((c) => c.action)).toEqual(['create', 'create']);
@@ -162,7 +165,7 @@ test('a session gaia did not create is reported unmanaged and never killed by de
   expect(sessionSpec.unowned?.(session('ours_manual'), manual!)).toMatchObject({ kind: 'conflict', text: 'a tmux session with this name exists and gaia did not create it' });
 
   const o = await observeOne(ours);
-  expect(await apply(change('delete', undefined, o))).toEqual([{ status: 'done' }]);
+  expect(await apply(change('delete', undefined, o))).toEqual([{ status: 'done', notes: ['ended 1 process'] }]);
   // Deleting it again (already gone) must not fall back to tmux's prefix match and kill `ours_manual`.
   expect(await apply(change('delete', undefined, o))).toEqual([{ status: 'done' }]);
   const left = await observe([ours]);
@@ -177,7 +180,7 @@ test('replace kills the old session and starts the new command', async () => {
   expect(old.attributes.command).toContain('sleep 301');
 
   const v2 = session('worker', { command: 'sleep 302' });
-  expect(await apply(change('replace', v2, old))).toEqual([{ status: 'done' }]);
+  expect(await apply(change('replace', v2, old))).toEqual([{ status: 'done', notes: ['ended 1 process'] }]);
   const now = await observeOne(v2);
   expect(now.attributes.command).toContain('sleep 302');
   expect(now.attributes.panePid).not.toBe(old.attributes.panePid);
@@ -194,7 +197,10 @@ test('a replace whose old session is already gone still creates the new one', as
 test('a program that exits at once leaves a dead pane that observe reports and the planner replaces', async () => {
   const r = session('crasher', { command: 'echo about to fail; exit 7' });
   const gone = session('vanisher', { command: 'exit 7', remainOnExit: false });
-  expect(await apply(change('create', r), change('create', gone))).toEqual([{ status: 'done' }, { status: 'done' }]);
+  // Both exit within the start grace: reported failed, with the status and the last output.
+  const started = await apply(change('create', r), change('create', gone));
+  expect(started[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/did not start: exited 7 within \d+ ms; its last output: about to fail/) });
+  expect(started[1]).toMatchObject({ status: 'failed', error: expect.stringContaining('its tmux session is gone') });
   const o = await waitFor('dead pane', async () => {
     const x = await observeOne(r);
     // tmux sees the pane close before it reaps the process and learns the status.
@@ -202,7 +208,7 @@ test('a program that exits at once leaves a dead pane that observe reports and t
   });
   expect(o.attributes.paneDeadStatus).toBe(7);
   expect(o.attributes.remainOnExit).toBe(true);
-  expect((await capturePanes(['crasher'], ctx)).get('crasher')).toContain('Pane is dead (status 7');
+  expect((await capturePanes(['crasher'], tmuxServer(ctx))).get('crasher')).toContain('Pane is dead (status 7');
   // With remainOnExit: false the session simply ends.
   await waitFor('vanisher to end', async () => ((await observe([gone])).observed.length === 0 ? true : undefined));
   expect(sessionSpec.compare(r, o, undefined)).toMatchObject({ kind: 'replace', reasons: [{ code: 'pane_dead' }] });
@@ -213,7 +219,7 @@ test('a program that exits at once leaves a dead pane that observe reports and t
 });
 
 test('a program killed by a signal: the dead pane reports the signal, not an exit status', async () => {
-  const r = session('signalled', { command: 'sleep 0.2; kill -TERM $$' });
+  const r = session('signalled', { command: 'sleep 0.6; kill -TERM $$' }); // outlives the start grace
   expect(await apply(change('create', r))).toEqual([{ status: 'done' }]);
   const o = await waitFor('dead pane', async () => {
     const x = await observeOne(r);
@@ -279,7 +285,7 @@ test('a working directory that does not exist fails the change before anything r
 
 test('dry-run steps are the exact argv apply runs, with sensitive values hidden', async () => {
   const r = session('shown', { env: { TOKEN: 'hunter2', PLAIN: 'visible' } });
-  const steps = tmuxProvider.steps({ ...change('create', r), sensitive: ['env.TOKEN'] }, ctx);
+  const steps = await tmuxProvider.steps({ ...change('create', r), sensitive: ['env.TOKEN'] }, ctx);
   expect(steps).toHaveLength(1);
   const argv = steps[0]!.argv!;
   expect(argv.slice(0, 4)).toEqual(['tmux', '-L', tmux.socket, 'new-session']);
@@ -288,7 +294,7 @@ test('dry-run steps are the exact argv apply runs, with sensitive values hidden'
   expect(argv.join(' ')).not.toContain('hunter2');
 
   const plain = session('shown2');
-  const [step] = tmuxProvider.steps(change('create', plain), ctx);
+  const [step] = await tmuxProvider.steps(change('create', plain), ctx);
   const ran = await exec.run(step!.argv!);
   expect(ran.failed).toBe(false);
   expect((await observeOne(plain)).marker).toBe(sessionSpecHash(plain.attributes));
@@ -299,19 +305,19 @@ test('capturePanes reads many panes in one invocation and skips missing sessions
   const b = session('cap_b', { command: 'echo beta-text; sleep 300' });
   await apply(change('create', a), change('create', b));
   await waitFor('output', async () => {
-    const m = await capturePanes(['cap_a', 'cap_b'], ctx);
+    const m = await capturePanes(['cap_a', 'cap_b'], tmuxServer(ctx));
     return m.get('cap_a')?.includes('alpha-text') && m.get('cap_b')?.includes('beta-text') ? true : undefined;
   });
 
   let before = exec.spawned;
-  const both = await capturePanes(['cap_a', 'cap_b'], ctx);
+  const both = await capturePanes(['cap_a', 'cap_b'], tmuxServer(ctx));
   expect(exec.spawned - before).toBe(1);
   expect(both.get('cap_a')).toContain('alpha-text');
   expect(both.get('cap_a')).not.toContain('beta-text');
   expect(both.get('cap_b')).toContain('beta-text');
 
   before = exec.spawned;
-  const gappy = await capturePanes(['cap_a', 'missing', 'cap_b'], ctx);
+  const gappy = await capturePanes(['cap_a', 'missing', 'cap_b'], tmuxServer(ctx));
   expect([...gappy.keys()]).toEqual(['cap_a', 'cap_b']);
   expect(gappy.get('cap_b')).toContain('beta-text');
   expect(exec.spawned - before).toBe(2);

@@ -2,7 +2,8 @@
  *  applies overlapping in time), the ones that wait find the work done or do their own part, a short
  *  --lock-timeout fails naming the holder, the end state is right, and `gaia plan` during an apply
  *  answers promptly and correctly (the state store is read, never locked, by a plan). */
-import { project, recorded, report, scaled, sleep, type PlanJson, type Project } from './support.js';
+import { until } from '../helpers/poll.js';
+import { project, recorded, report, scaled, type PlanJson, type Project } from './support.js';
 
 // Each database's migration computes for a moment, so an apply lasts long enough for overlaps to show.
 const SLOW_SQL = `CREATE TABLE t (x INTEGER);
@@ -108,31 +109,33 @@ describe('concurrent applies and plans', () => {
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    for (let i = 0; i < 200 && !out.includes('creating…'); i++) await sleep(25);
+    await until(() => out.includes('creating…'));
     expect(out).toContain('creating…');
 
-    const t0 = performance.now();
+    // Refused, not waiting: had it waited it would have taken the lock once the apply ended (how long
+    // either takes is the benchmark's business, not a bound here).
     const busy = await p.run(['apply', '--auto-approve', '--lock-timeout', '0s']);
     expect(busy.code).toBe(1);
     expect(busy.stderr).toMatch(new RegExp(`locked by gaia apply \\(pid ${child.pid} on .+, since \\d{4}-\\d\\d-\\d\\dT`));
     expect(busy.stderr).toMatch(/wait for it to finish, or pass --lock-timeout/);
-    expect(performance.now() - t0).toBeLessThan(5000);
 
-    const plans: { ms: number; code: number; changes: number }[] = [];
+    const plans: { ms: number; code: number; changes: number; conflicts: number; whileApplying: boolean }[] = [];
     while (child.exitCode === null && plans.length < 20) {
       const s = performance.now();
       const r = await p.run(['plan', '--json']);
       const ms = performance.now() - s;
       const parsed = r.code === 0 ? (JSON.parse(r.stdout) as PlanJson) : undefined;
-      plans.push({ ms, code: r.code, changes: parsed?.changes.length ?? -1 });
+      plans.push({ ms, code: r.code, changes: parsed?.changes.length ?? -1, conflicts: parsed?.conflicts.length ?? 0, whileApplying: child.exitCode === null });
       expect(r.stderr).toBe('');
     }
     const done = await child;
     expect(done.exitCode).toBe(0);
     expect(plans.length).toBeGreaterThan(0);
-    // Every plan during the apply worked and saw the whole manifest; none waited on the apply.
-    expect(plans.filter((x) => x.code !== 0 || x.changes !== TOTAL)).toEqual([]);
-    expect(Math.max(...plans.map((x) => x.ms))).toBeLessThan(10_000);
+    // Every plan during the apply worked and accounted for the whole manifest: each address a change
+    // (noop included) or, while a step is half-way (a worktree folder git is still making), a conflict.
+    // Plans do not wait on the apply's lock: the first one came back while the apply was still running.
+    expect(plans.filter((x) => x.code !== 0 || x.changes + x.conflicts !== TOTAL)).toEqual([]);
+    expect(plans[0]!.whileApplying).toBe(true);
     console.log(`[reliability] ${plans.length} plans during an apply: slowest ${Math.max(...plans.map((x) => x.ms)).toFixed(0)} ms`);
     await endStateRight(p);
   }, 120_000);

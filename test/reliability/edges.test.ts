@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { insideResolver, resolveInside } from '../../src/providers/inside-root.js';
+import { insideResolver, resolveInside } from '../../src/host/local/inside-root.js';
 import { redact, redactFields, secretsOf } from '../../src/engine/redact.js';
 import { loadManifestText } from '../../src/manifest/load.js';
 import { MAX_COUNT } from '../../src/manifest/limits.js';
@@ -79,11 +79,9 @@ describe('secrets are scrubbed in every form a message prints them', () => {
 });
 
 describe('manifests too large to be honest are refused before they cost anything', () => {
-  const load = (text: string) => {
-    const t0 = performance.now();
-    const r = loadManifestText(text, 'big.yaml', { environ: {} });
-    return { r, ms: performance.now() - t0 };
-  };
+  // How long each refusal takes is a figure of bench/manifest-load.mjs, not a bound here: a timed
+  // test fails on a loaded machine. An expansion of a billion resources would not end within jest's timeout.
+  const load = (text: string) => ({ r: loadManifestText(text, 'big.yaml', { environ: {} }) });
 
   it.each([
     ['environments', `environments: { count: ${MAX_COUNT + 1}, name: "e{n}" }`, 'environments.count'],
@@ -91,15 +89,13 @@ describe('manifests too large to be honest are refused before they cost anything
     ['a group', `groups: { g: { count: 1000000000, command: bash } }`, 'groups.g.count'],
     ['a group (1e400)', 'groups: { g: { count: 1e400, command: bash } }', 'groups.g.count'],
   ])('a count for %s past the limit: a located error at once', (_what, body, at) => {
-    const { r, ms } = load(`version: 1\nproject: x\n${body}\n`);
-    expect(ms).toBeLessThan(500);
+    const { r } = load(`version: 1\nproject: x\n${body}\n`);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors).toEqual([expect.objectContaining({ line: 3, path: at, message: expect.stringMatching(/count .* (is more than gaia expands|is not a whole number)/) })]);
   });
 
   it('a file over 256 KB is refused by its size', () => {
-    const { r, ms } = load(`version: 1\nproject: x\n# ${'x'.repeat(300 * 1024)}\n`);
-    expect(ms).toBeLessThan(200);
+    const { r } = load(`version: 1\nproject: x\n# ${'x'.repeat(300 * 1024)}\n`);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]!.message).toMatch(/manifests are limited to 262144/);
   });
@@ -107,7 +103,7 @@ describe('manifests too large to be honest are refused before they cost anything
   it('thousands of keys are checked for duplicates in one pass, and only the first few are reported', () => {
     const keys = Array.from({ length: 20_000 }, (_, i) => `  k${i}: 1`).join('\n');
     const unique = load(`version: 1\nproject: x\nfiles:\n${keys}\n`);
-    expect(unique.ms).toBeLessThan(3000);
+    expect(unique.r.ok ? [] : unique.r.errors.map((e) => e.message)).not.toContainEqual(expect.stringMatching(/appears twice/));
     const dup = load(`version: 1\nproject: x\n${'a: 1\n'.repeat(30_000)}`);
     expect(dup.r.ok).toBe(false);
     if (!dup.r.ok) {

@@ -6,7 +6,8 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { project, recorded, report, sleep, sql, type PlanJson, type Project } from './support.js';
+import { until } from '../helpers/poll.js';
+import { project, recorded, report, sql, type PlanJson, type Project } from './support.js';
 
 const manifest = (extra = '', settings = '') => `
 version: 1
@@ -79,17 +80,19 @@ describe('external faults', () => {
     p = project(manifest(), { 'db/001.sql': 'CREATE TABLE t (x INTEGER);\n' });
     const child = p.start(['apply', '--auto-approve']);
     let kills = 0;
+    let inFlight = 0;
     let timer: NodeJS.Timeout | undefined;
     child.stdout?.on('data', (d: Buffer) => {
       if (timer || !d.toString().includes('tmux_session')) return;
       timer = setInterval(() => {
         kills++;
-        execFile('tmux', ['-L', p.socket, 'kill-server'], () => undefined);
+        inFlight++;
+        execFile('tmux', ['-L', p.socket, 'kill-server'], () => inFlight--);
       }, 5);
     });
     const r = await child;
     clearInterval(timer);
-    await sleep(100);
+    await until(() => inFlight === 0); // the last kill-server commands still running
     expect(kills).toBeGreaterThan(0);
     expect(String(r.stdout) + String(r.stderr)).not.toMatch(INTERNAL);
     expect([0, 1]).toContain(r.exitCode);
@@ -195,7 +198,7 @@ describe('external faults', () => {
     rmSync(path.join(p.root, 'blocked'), { recursive: true, force: true });
     p.write('blocked/state.db', 'garbage, not SQLite\n'.repeat(200));
     const damaged = await p.run(['plan']);
-    expect(damaged.stderr).toMatch(/^Error: cannot open the state database .*: file is not a database/m);
+    expect(damaged.stderr).toMatch(/^Error: cannot open the state database .*: it is damaged \(file is not a database\)/m);
     rmSync(path.join(p.root, 'blocked'), { recursive: true, force: true });
     expect(p.sessions()).toEqual([]);
     await converges(p);
@@ -230,7 +233,7 @@ describe('external faults', () => {
     const mine = usersOwn(p);
     const first = await p.run(['apply', '--auto-approve']);
     expect(first.stdout + first.stderr).not.toMatch(INTERNAL);
-    await sleep(300);
+    await until(() => p.tmux(['display-message', '-p', '-t', '=quick:', '#{pane_dead}']).trim() === '1');
     const next = await plan(p);
     expect(pending(next)).toEqual(['replace tmux_session.quick: program exited; pane is dead']);
     // The pane is kept (remain-on-exit): its exit status can be read.

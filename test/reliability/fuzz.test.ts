@@ -1,7 +1,9 @@
 /** Hostile manifests: thousands of random and mutated documents through the loader (and the pure planner
  *  and renderers when one turns out valid), a few hundred through the CLI's validate path in-process, and a
  *  few dozen through the real CLI's plan. Every case must end in a valid model or located errors with
- *  exit 1 — never an exception, an "internal error" or a stack trace — within a time bound. */
+ *  exit 1 — never an exception, an "internal error" or a stack trace. bench/reliability.mjs runs it at a
+ *  larger scale and also holds each case to a time bound (GAIA_FUZZ_TIME_BOUND_MS): a bound on the
+ *  clock belongs to the benchmark, where the machine is quiet, not to every `npm test`. */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,8 +19,11 @@ import { GAIA_BIN } from '../helpers/cli.js';
 import { tempRepo } from '../helpers/git.js';
 import { mutateManifest, pathologicalCases, randomYaml, type FuzzCase, type Rand } from './fuzz-gen.js';
 import { prng, report, scaled, seedFromEnv } from './support.js';
+import { testDigests } from '../helpers/digests.js';
 
-const TIME_BOUND_MS = 2000;
+/** Per case, when the benchmark asks for it (0: none; jest's timeout still catches a hang). */
+const TIME_BOUND_MS = scaled('GAIA_FUZZ_TIME_BOUND_MS', 0);
+const tooSlow = (c: FuzzCase, ms: number, slack = 0): boolean => TIME_BOUND_MS > 0 && ms > (c.boundMs ?? TIME_BOUND_MS) + slack;
 const SEED = seedFromEnv(8_0004);
 const STACK = /\n\s+at .+:\d+:\d+/;
 
@@ -57,7 +62,7 @@ function judge(c: Generated, outcome: { result?: LoadResult; thrown?: unknown; m
     const e = outcome.thrown as Error;
     return `threw ${e?.name}: ${e?.message}\n${e?.stack?.split('\n').slice(1, 4).join('\n')}`;
   }
-  if (outcome.ms > (c.boundMs ?? TIME_BOUND_MS)) return `took ${outcome.ms.toFixed(0)} ms`;
+  if (tooSlow(c, outcome.ms)) return `took ${outcome.ms.toFixed(0)} ms`;
   const r = outcome.result!;
   if (r.ok) return undefined;
   if (r.errors.length === 0) return 'failed without an error';
@@ -73,7 +78,7 @@ function judge(c: Generated, outcome: { result?: LoadResult; thrown?: unknown; m
 function planAndRender(result: LoadResult): void {
   if (!result.ok) return;
   const p = plan({
-    desired: result.model.resources, observed: [], recorded: [], specs: kindSpecs,
+    digests: testDigests, desired: result.model.resources, observed: [], recorded: [], specs: kindSpecs,
     manifest: { path: result.model.file, hash: result.model.manifestHash }, now: '2025-01-01T00:00:00.000Z',
   });
   renderPlanTerminal(p, { color: false });
@@ -117,17 +122,17 @@ function judgeCli(code: number, output: string, file: string): string | undefine
 }
 
 describe('hostile manifests', () => {
-  const inProcess = scaled('GAIA_FUZZ_CASES', 2000);
-  const viaMain = scaled('GAIA_FUZZ_CLI_CASES', 200);
-  const spawned = scaled('GAIA_FUZZ_SPAWNED', 24);
+  const inProcess = scaled('GAIA_FUZZ_CASES', 400);
+  const viaMain = scaled('GAIA_FUZZ_CLI_CASES', 50);
+  const spawned = scaled('GAIA_FUZZ_SPAWNED', 20);
   let crashes = 0;
   let total = 0;
 
   afterAll(() => {
-    report({ area: 'hostile input', measure: 'fuzz cases', tried: total, okLabel: 'crashes', ok: crashes, notes: `seed ${SEED}; ${inProcess} in-process, ${viaMain} via main(), ${spawned} real CLI runs; bound ${TIME_BOUND_MS} ms each (15 s for the two largest legal files)` });
+    report({ area: 'hostile input', measure: 'fuzz cases', tried: total, okLabel: 'crashes', ok: crashes, notes: `seed ${SEED}; ${inProcess} in-process, ${viaMain} via main(), ${spawned} real CLI runs; ${TIME_BOUND_MS ? `bound ${TIME_BOUND_MS} ms each (15 s for the two largest legal files)` : 'no time bound'}` });
   });
 
-  it(`${inProcess} random and mutated manifests each end in a valid plan or located errors, within ${TIME_BOUND_MS} ms`, () => {
+  it(`${inProcess} random and mutated manifests each end in a valid plan or located errors${TIME_BOUND_MS ? `, within ${TIME_BOUND_MS} ms` : ''}`, () => {
     const cases = generate(inProcess, prng(SEED));
     const failures: string[] = [];
     let valid = 0;
@@ -172,7 +177,7 @@ describe('hostile manifests', () => {
       let problem: string | undefined;
       try {
         const r = await runMain(['validate', '-f', file]);
-        problem = judgeCli(r.code, r.out, file) ?? (performance.now() - t0 > (c.boundMs ?? TIME_BOUND_MS) ? `took ${(performance.now() - t0).toFixed(0)} ms` : undefined);
+        problem = judgeCli(r.code, r.out, file) ?? (tooSlow(c, performance.now() - t0) ? `took ${(performance.now() - t0).toFixed(0)} ms` : undefined);
       } catch (e) {
         problem = `main threw: ${(e as Error).message}`;
         crashes++;
@@ -204,7 +209,7 @@ describe('hostile manifests', () => {
         if (problem) failures.push(`${c.name}: ${problem}`);
         if (/internal error/.test(String(r.stderr))) crashes++;
         // A real process pays node's start-up; the bound is on gaia's share of it.
-        if (ms > (c.boundMs ?? TIME_BOUND_MS) + 3000) failures.push(`${c.name}: took ${ms.toFixed(0)} ms`);
+        if (tooSlow(c, ms, 3000)) failures.push(`${c.name}: took ${ms.toFixed(0)} ms`);
       }
     } finally {
       repo.cleanup();

@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { project, removeTree, report, sleep, type Project } from './support.js';
+import { until } from '../helpers/poll.js';
+import { project, removeTree, report, type Project } from './support.js';
 
 /** Where markers would appear: an absolute folder without "." or ":" (tmux session names refuse those). */
 const markers = mkdtempSync(path.join(os.tmpdir(), 'gaia-inj-'));
@@ -106,16 +107,22 @@ describe('hostile names, paths and texts are passed as data', () => {
     expect(valid.stdout + valid.stderr).toMatch(/is valid/);
     const applied = await p.run(['apply', '--auto-approve']);
     expect(applied.stderr).toBe('');
-    expect(applied.stdout).toContain('Apply complete!');
-    // The one-element argv names no program: its pane dies (remain-on-exit keeps it), nothing ran.
+    // The one-element argv names no program: its pane dies at once (remain-on-exit keeps it), nothing
+    // ran, and the apply says so; everything else is created.
+    expect(applied.code).toBe(1);
+    expect(applied.stdout).toMatch(/tmux_session\.lonely1: failed: its program did not start: exited 127/);
+    expect(applied.stdout.split('\n').filter((l) => /: failed:/.test(l) && !/lonely1/.test(l))).toEqual([]);
     expect(p.sessions()).toEqual([...SESSION_NAMES, 'argv1', 'dev1_worker', 'inbox', 'lonely1'].sort());
     const envDir = ENV_PATH.replace('{env}', 'dev1');
     expect(p.git(['branch', '--list', '--format=%(refname:short)']).split('\n')).toContain(BRANCH.replace('{env}', 'dev1'));
     expect(p.git(['worktree', 'list', '--porcelain'])).toContain(`worktree ${path.join(p.root, envDir)}\n`);
     expect(existsSync(path.join(p.root, envDir, DB_PATH))).toBe(true);
     expect(readFileSync(path.join(p.root, FILE_PATH), 'utf8')).toBe(`${VAR_VALUE}\n`);
-    await sleep(500); // the sessions' programs write what they were given
-    const received = readFileSync(path.join(p.root, 'received.txt'), 'utf8').trim().split('\n').sort();
+    // The sessions' programs write what they were given, each when it has started.
+    const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+    await until(() => lines(path.join(p.root, 'received.txt')).length >= SESSION_NAMES.length
+      && lines(path.join(p.root, envDir, 'received-path.txt')).length > 0 && lines(path.join(p.root, 'received-argv.txt')).length > 0);
+    const received = lines(path.join(p.root, 'received.txt')).sort();
     expect(received).toEqual(SESSION_NAMES.map((n) => `${n}|${VAR_VALUE}`).sort());
     expect(readFileSync(path.join(p.root, envDir, 'received-path.txt'), 'utf8')).toBe(`${envDir}\n`);
     expect(readFileSync(path.join(p.root, 'received-argv.txt'), 'utf8')).toBe(`${sub('argv-sub')}\n`);
@@ -132,8 +139,9 @@ describe('hostile names, paths and texts are passed as data', () => {
     const multiline = `first ${sub('task-ml-sub')}\n${tick('task-ml-tick')}${semi('task-ml-semi')}`;
     const m = await p.run(['task', 'add', '--type', 'review', '--deliver', '--', multiline]);
     expect(m.stdout).toMatch(/Delivered to inbox/);
-    await sleep(800);
-    expect(readFileSync(path.join(p.root, 'tasks.txt'), 'utf8')).toBe(`${TASK}\n${multiline}\n`);
+    const tasks = () => (existsSync(path.join(p.root, 'tasks.txt')) ? readFileSync(path.join(p.root, 'tasks.txt'), 'utf8') : '');
+    await until(() => tasks().length >= `${TASK}\n${multiline}\n`.length);
+    expect(tasks()).toBe(`${TASK}\n${multiline}\n`);
     // An escape sequence is a key press, not text: refused, with a message, and nothing sent.
     const esc = await p.run(['task', 'add', '--type', 'review', '--deliver', '--', `\x1b[2J${sub('task-esc')}`]);
     expect(esc.code).toBe(1);

@@ -8,7 +8,6 @@ const profile: AgentProfile = {
   activeWindowMs: 5000,
   waitingAlertMs: 60_000,
 };
-const patterns = compilePatterns(profile.patterns);
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const sec = (s: number) => NOW / 1000 - s;
 
@@ -51,7 +50,7 @@ describe('agent state from the pane', () => {
     expect(r.evidence).toEqual({
       changedSecondsAgo: 42, activeWindowSeconds: 5,
       matched: { pattern: 'waiting', regex: 'Do you want to proceed\\?', line: 'Do you want to proceed? (y/n)' },
-      paneDead: false, exitStatus: null, exitSignal: null, currentCommand: 'node', firstLook: true,
+      paneDead: false, exitStatus: null, exitSignal: null, currentCommand: 'node', firstLook: true, source: 'screen',
     });
   });
 });

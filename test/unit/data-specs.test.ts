@@ -2,7 +2,7 @@
 import type { Attributes, Observed, Recorded, Resource } from '../../src/core/resource.js';
 import { fileProvider } from '../../src/providers/file/index.js';
 import { sha256Text } from '../../src/providers/file/attributes.js';
-import { parseProcNetTcp } from '../../src/providers/port/proc.js';
+import { parseProcNetTcp } from '../../src/host/local/proc-net.js';
 import { portProvider } from '../../src/providers/port/index.js';
 import { sqliteProvider } from '../../src/providers/sqlite/index.js';
 import { migrationStatus } from '../../src/providers/sqlite/spec.js';

@@ -4,6 +4,7 @@ import { renderDiffJson } from '../../src/render/diff-json.js';
 import { renderDiffMarkdown } from '../../src/render/diff-markdown.js';
 import { renderDiffTerminal } from '../../src/render/diff-terminal.js';
 import type { DiffReport } from '../../src/core/diff.js';
+import { testDigests } from '../helpers/digests.js';
 
 const session = (name: string, attrs: Record<string, unknown> = {}, extra: Partial<Resource> = {}): Resource => ({
   ...resource('tmux_session', name, { name, command: 'bash', cwd: '.', env: { GAIA_SESSION: name }, ...(attrs as object) }),
@@ -13,12 +14,12 @@ const report = (base: Resource[], head: Resource[]): DiffReport => ({
   manifest: 'orchestration.yaml',
   base: { ref: 'main', revision: '0123456789abcdef' },
   head: { ref: 'working tree' },
-  diff: diffResources(base, head),
+  diff: diffResources(base, head, testDigests),
 });
 
 describe('diffResources: two manifests → added, removed, changed', () => {
   it('lists a resource only in head as added, only in base as removed, and identical ones as unchanged', () => {
-    const d = diffResources([session('a'), session('b')], [session('b'), session('c')]);
+    const d = diffResources([session('a'), session('b')], [session('b'), session('c')], testDigests);
     expect(d.added.map((r) => r.address)).toEqual(['tmux_session.c']);
     expect(d.removed.map((r) => r.address)).toEqual(['tmux_session.a']);
     expect(d.changed).toEqual([]);
@@ -26,7 +27,7 @@ describe('diffResources: two manifests → added, removed, changed', () => {
   });
 
   it('reports each changed attribute by its dotted path, with before and after', () => {
-    const d = diffResources([session('a', { command: 'bash', env: { GAIA_SESSION: 'a', PORT: '1' } })], [session('a', { command: 'zsh', env: { GAIA_SESSION: 'a', PORT: '2', NEW: 'x' } })]);
+    const d = diffResources([session('a', { command: 'bash', env: { GAIA_SESSION: 'a', PORT: '1' } })], [session('a', { command: 'zsh', env: { GAIA_SESSION: 'a', PORT: '2', NEW: 'x' } })], testDigests);
     expect(d.changed).toHaveLength(1);
     expect(d.changed[0]!.diffs).toEqual([
       { path: 'command', before: 'bash', after: 'zsh' },
@@ -41,13 +42,13 @@ describe('diffResources: two manifests → added, removed, changed', () => {
   });
 
   it('sees a changed dependency even when no attribute changed', () => {
-    const d = diffResources([session('a', {}, { dependsOn: [] })], [session('a', {}, { dependsOn: ['git_worktree.dev1'] })]);
+    const d = diffResources([session('a', {}, { dependsOn: [] })], [session('a', {}, { dependsOn: ['git_worktree.dev1'] })], testDigests);
     expect(d.changed[0]!.dependsOn).toEqual({ before: [], after: ['git_worktree.dev1'] });
   });
 
   it('never holds a sensitive value: a changed secret is a change between digests', () => {
     const s = { sensitive: ['env.API_KEY'] };
-    const d = diffResources([session('a', { env: { API_KEY: 'old-secret' } }, s)], [session('a', { env: { API_KEY: 'new-secret' } }, s)]);
+    const d = diffResources([session('a', { env: { API_KEY: 'old-secret' } }, s)], [session('a', { env: { API_KEY: 'new-secret' } }, s)], testDigests);
     const diff = d.changed[0]!.diffs[0]!;
     expect(diff.path).toBe('env.API_KEY');
     expect(String(diff.before)).toMatch(/^sensitive:/);

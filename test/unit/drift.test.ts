@@ -1,6 +1,5 @@
 import type { KindSpec } from '../../src/core/kind.js';
 import { detectDrift, hasDrift, reverseUnified } from '../../src/core/drift.js';
-import { sensitiveDigest } from '../../src/core/mask.js';
 import { PENDING_PREFIX, type Change, type Plan } from '../../src/core/plan.js';
 import type { Observed, Recorded } from '../../src/core/resource.js';
 import { fileSpec, unifiedDiff } from '../../src/providers/file/spec.js';
@@ -10,6 +9,8 @@ import { decide, delayAfter, isCrashLooping, parseBackoff, restarted, settle, ty
 import { applyPolicy, causeOf, syncPolicy } from '../../src/ops/reconcile-policy.js';
 import { renderDriftJson } from '../../src/render/drift-json.js';
 import { renderDriftTerminal } from '../../src/render/drift-terminal.js';
+import { testDigests } from '../helpers/digests.js';
+import { legacyDigest } from '../../src/core/digest.js';
 
 // A session kind whose compare sees a changed command (a session restarted by hand with another command).
 const sessionSpec: KindSpec = {
@@ -39,24 +40,24 @@ describe('detectDrift: recorded × observed × kind rules → what changed outsi
     ['a session killed outside gaia → missing', [sRec], [], { 'tmux_session.w1': 'missing' }],
     ['a database deleted → missing', [dbRec], [], { 'sqlite_database.dev1.qa': 'missing' }],
     ['a generated file edited by hand → changed', [fileRec], [fileObs('port=2\n')], { 'file.cfg': 'changed' }],
-    ['a worktree moved to another branch → changed', [wtRec], [wtObs('feature/x')], { 'git_worktree.dev1': 'changed' }],
+    ['a worktree moved to another branch → changed', [wtRec], [wtObs('hotfix/x')], { 'git_worktree.dev1': 'changed' }],
     ['a session restarted by hand with another command → changed', [sRec], [obs('tmux_session', 'w1', { name: 'w1', command: 'zsh' })], { 'tmux_session.w1': 'changed' }],
     ['a create that never finished (write-ahead record) → not drift', [rec('tmux_session', 'w2', { name: 'w2' }, `${PENDING_PREFIX}h`)], [], {}],
   ];
   it.each(table)('%s', (_name, recorded, observed, expected) => {
-    const report = detectDrift(recorded, observed, specs);
+    const report = detectDrift(recorded, observed, specs, testDigests);
     expect(Object.fromEntries(report.entries.map((e) => [e.address, e.drift]))).toEqual(expected);
     expect(hasDrift(report)).toBe(Object.keys(expected).length > 0);
   });
 
   it('speaks from the applied side: before is what gaia applied, after is what is there now', () => {
-    const [e] = detectDrift([wtRec], [wtObs('feature/x')], specs).entries;
-    expect(e!.diffs).toEqual([{ path: 'branch', before: 'env/dev1', after: 'feature/x' }]);
+    const [e] = detectDrift([wtRec], [wtObs('hotfix/x')], specs, testDigests).entries;
+    expect(e!.diffs).toEqual([{ path: 'branch', before: 'env/dev1', after: 'hotfix/x' }]);
     expect(e!.reasons.map((r) => r.code)).toEqual(['branch_not_checked_out']);
   });
 
   it('reports a hand edit as drift only, not as a manifest change, with the diff from applied to edited', () => {
-    const [e] = detectDrift([fileRec], [fileObs('port=2\n')], specs).entries;
+    const [e] = detectDrift([fileRec], [fileObs('port=2\n')], specs, testDigests).entries;
     expect(e!.reasons.map((r) => r.code)).toEqual(['edited_outside']);
     const unified = e!.diffs.find((d) => d.path === 'content')!.unified!;
     expect(unified).toMatch(/^-port=1$/m);
@@ -64,18 +65,18 @@ describe('detectDrift: recorded × observed × kind rules → what changed outsi
   });
 
   it('lists writes-ahead as pending and counts only finished records as checked', () => {
-    const report = detectDrift([sRec, rec('tmux_session', 'w2', {}, `${PENDING_PREFIX}x`)], [obs('tmux_session', 'w1', { name: 'w1', command: 'bash' })], specs);
+    const report = detectDrift([sRec, rec('tmux_session', 'w2', {}, `${PENDING_PREFIX}x`)], [obs('tmux_session', 'w1', { name: 'w1', command: 'bash' })], specs, testDigests);
     expect(report.pending).toEqual(['tmux_session.w2']);
     expect(report.checked).toBe(1);
   });
 
   it('never shows a secret observed where gaia recorded a digest', () => {
     const secretSpec: KindSpec = { kind: 's', compare: (d, o) => (d.attributes.env === o.attributes.env ? { kind: 'same' } : { kind: 'update', reasons: [{ code: 'env', text: 'env changed' }], diffs: [{ path: 'env', before: o.attributes.env, after: d.attributes.env }] }) };
-    const r = rec('s', 'x', { env: { KEY: sensitiveDigest('old'), PLAIN: 'a' } });
-    const report = detectDrift([r], [obs('s', 'x', { env: { KEY: 'hand-set-secret', PLAIN: 'b' } })], { s: secretSpec });
+    const r = rec('s', 'x', { env: { KEY: testDigests.digest('old'), PLAIN: 'a' } });
+    const report = detectDrift([r], [obs('s', 'x', { env: { KEY: 'hand-set-secret', PLAIN: 'b' } })], { s: secretSpec }, testDigests);
     const text = renderDriftJson(report, [], { now: 'now' }) + renderDriftTerminal(report, []);
     expect(text).not.toContain('hand-set-secret');
-    expect(report.entries[0]!.diffs[0]!.after).toEqual({ KEY: sensitiveDigest('hand-set-secret'), PLAIN: 'b' });
+    expect(report.entries[0]!.diffs[0]!.after).toEqual({ KEY: testDigests.digest('hand-set-secret'), PLAIN: 'b' });
   });
 
   it('reverses a unified diff without mistaking changed lines for headers', () => {
@@ -91,16 +92,16 @@ describe('detectDrift: recorded × observed × kind rules → what changed outsi
 
 describe('drift renderers', () => {
   it('terminal: each drifted address with its reason, the counts, and that nothing was changed', () => {
-    const report = detectDrift([sRec, wtRec], [wtObs('feature/x')], specs);
+    const report = detectDrift([sRec, wtRec], [wtObs('hotfix/x')], specs, testDigests);
     const text = renderDriftTerminal(report, []);
     expect(text).toMatch(/- tmux_session\.w1\s+# session missing \(removed outside gaia\)/);
     expect(text).toMatch(/~ git_worktree\.dev1/);
-    expect(text).toContain('branch: applied "env/dev1", now "feature/x"');
+    expect(text).toContain('branch: applied "env/dev1", now "hotfix/x"');
     expect(text).toContain('Drift: 1 missing, 1 changed outside gaia (of 2 owned).');
     expect(text).toContain('gaia changed nothing');
   });
   it('json: drift flag and entries', () => {
-    const j = JSON.parse(renderDriftJson(detectDrift([sRec], [], specs), [], { now: 'now' })) as { drift: boolean; entries: { address: string }[] };
+    const j = JSON.parse(renderDriftJson(detectDrift([sRec], [], specs, testDigests), [], { now: 'now' })) as { drift: boolean; entries: { address: string }[] };
     expect(j.drift).toBe(true);
     expect(j.entries.map((e) => e.address)).toEqual(['tmux_session.w1']);
   });
@@ -151,8 +152,10 @@ describe('sync policy (pure): what a reconcile round may apply', () => {
     ['finishing a create that was written ahead → sync', change('s', 'create', { command: 'a' }, 'h'), [recorded('s', {}, `${PENDING_PREFIX}h`)], 'sync'],
     ['never made → sync', change('s', 'create', { command: 'a' }), [], 'sync'],
     ['removed from the manifest → prune', change('s', 'delete', {}), [recorded('s', {})], 'prune'],
+    ['a session with a secret restarted as applied, recorded before keyed digests → heal', { ...change('s', 'replace', { command: 'a', key: 'sk-1' }, 'keyed'), sensitive: ['key'] }, [recorded('s', { command: 'a', key: legacyDigest('sk-1') }, 'old')], 'heal'],
+    ['the same with another secret in the manifest → sync', { ...change('s', 'replace', { command: 'a', key: 'sk-2' }, 'keyed'), sensitive: ['key'] }, [recorded('s', { command: 'a', key: legacyDigest('sk-1') }, 'old')], 'sync'],
   ] as const)('%s', (_name, c, rs, cause) => {
-    expect(causeOf(c, byAddress([...rs]))).toBe(cause);
+    expect(causeOf(c, byAddress([...rs]), testDigests)).toBe(cause);
   });
 
   it('holds deletes when prune is off, drift when selfHeal is off, and what depends on a held change', () => {
@@ -163,7 +166,7 @@ describe('sync policy (pure): what a reconcile round may apply', () => {
       change('tmux_session.fresh', 'create', { command: 'y' }, 'n'),
       change('tmux_session.old', 'delete', {}),
     ]);
-    const out = applyPolicy(p, rs, syncPolicy({ selfHeal: false }), {}, 0);
+    const out = applyPolicy(p, rs, testDigests, syncPolicy({ selfHeal: false }), {}, 0);
     expect(out.plan.changes.map((c) => c.address)).toEqual(['tmux_session.fresh']);
     expect(out.plan.summary.add).toBe(1);
     expect(out.held.map((h) => [h.change.address, h.why])).toEqual([
@@ -171,15 +174,15 @@ describe('sync policy (pure): what a reconcile round may apply', () => {
       ['tmux_session.after', { kind: 'needs', address: 'git_worktree.dev1' }],
       ['tmux_session.old', { kind: 'prune_off' }],
     ]);
-    expect(applyPolicy(p, rs, syncPolicy({ selfHeal: true, prune: true }), {}, 0).held).toEqual([]);
+    expect(applyPolicy(p, rs, testDigests, syncPolicy({ selfHeal: true, prune: true }), {}, 0).held).toEqual([]);
   });
 
   it('lets a session restart only when its back-off allows, and counts the attempt', () => {
     const rs = [recorded('tmux_session.s', { command: 'a' })];
     const p = planOf([change('tmux_session.s', 'replace', { command: 'a' })]);
     const policy = syncPolicy({ selfHeal: true });
-    expect(applyPolicy(p, rs, policy, {}, 0).restarts).toEqual([{ address: 'tmux_session.s', attempt: 1 }]);
-    const held = applyPolicy(p, rs, policy, { 'tmux_session.s': { restarts: 1, lastRestart: 0 } }, 5_000);
+    expect(applyPolicy(p, rs, testDigests, policy, {}, 0).restarts).toEqual([{ address: 'tmux_session.s', attempt: 1 }]);
+    const held = applyPolicy(p, rs, testDigests, policy, { 'tmux_session.s': { restarts: 1, lastRestart: 0 } }, 5_000);
     expect(held.plan.changes).toEqual([]);
     expect(held.held[0]!.why).toEqual({ kind: 'backoff', until: 30_000, attempt: 2 });
   });

@@ -38,7 +38,7 @@ describe('git_branch spec', () => {
     expect(branchSpec.unowned!(branch(), seenBranch())).toEqual({
       kind: 'conflict',
       text: 'branch env/dev1 exists and gaia did not create it',
-      fix: 'remove or rename it, or adopt it with `gaia import --adopt`',
+      fix: 'remove or rename it, or if gaia made it before its state store was lost, run `gaia state rebuild`',
     });
   });
 

@@ -6,6 +6,7 @@ import { loadManifestText } from '../../src/manifest/load.js';
 import type { Model } from '../../src/manifest/model.js';
 import { renderDiffMarkdown, renderDiffMarkdownParts } from '../../src/render/diff-markdown.js';
 import { DEFAULT_MAX_CHARS, renderPlanMarkdown, renderPlanMarkdownParts } from '../../src/render/plan-markdown.js';
+import { testDigests } from '../helpers/digests.js';
 
 /** 500 environments, 3 stages each (database + port), 5 sessions per environment. */
 function manifest(opts: { envs: number; command: string; secret: string }): string {
@@ -32,7 +33,7 @@ function load(text: string): Model {
 const base = load(manifest({ envs: 500, command: 'run', secret: 'base-secret-value' }));
 // The pull request: a new command for every session, a rotated secret, and 20 environments fewer.
 const head = load(manifest({ envs: 480, command: 'run --fast', secret: 'head-secret-value' }));
-const report: DiffReport = { manifest: 'orchestration.yaml', base: { ref: 'main', revision: 'a'.repeat(40) }, head: { ref: 'working tree' }, diff: diffResources(base.resources, head.resources) };
+const report: DiffReport = { manifest: 'orchestration.yaml', base: { ref: 'main', revision: 'a'.repeat(40) }, head: { ref: 'working tree' }, diff: diffResources(base.resources, head.resources, testDigests) };
 
 describe('pull-request markdown of a 500-environment manifest stays within the comment budget', () => {
   it('the manifest really is that big', () => {
@@ -68,7 +69,7 @@ describe('pull-request markdown of a 500-environment manifest stays within the c
   it('gaia plan --markdown of the same 500 environments (creates and deletes) fits too', () => {
     const specs: KindSpecs = Object.fromEntries([...new Set(head.resources.map((r) => r.kind))].map((k) => [k, { kind: k, compare: () => ({ kind: 'same' as const }) }]));
     const recorded: Recorded[] = base.resources.filter((r) => !head.resources.some((h) => h.address === r.address)).map((r) => ({ kind: r.kind, address: r.address, attributes: {}, specHash: 'x', dependsOn: [] }));
-    const p = plan({ desired: head.resources, observed: [], recorded, specs, manifest: { path: 'm', hash: 'h' }, now: 'now' });
+    const p = plan({ digests: testDigests, desired: head.resources, observed: [], recorded, specs, manifest: { path: 'm', hash: 'h' }, now: 'now' });
     const md = renderPlanMarkdown(p);
     expect(md.length).toBeLessThanOrEqual(DEFAULT_MAX_CHARS);
     expect(md).toMatch(/\*\*Plan: \d+ to add, 0 to change, \d+ to destroy\.\*\*/);

@@ -1,4 +1,7 @@
-import { isMasked, maskSensitive, maskWithDigest, sensitiveDigest } from '../../src/core/mask.js';
+import { createHash } from 'node:crypto';
+import { digestMatch, keyedDigests, legacyDigest } from '../../src/core/digest.js';
+import { isMasked, maskSensitive, maskWithDigest } from '../../src/core/mask.js';
+import { testDigests } from '../helpers/digests.js';
 import type { Attributes, Json } from '../../src/core/resource.js';
 
 const star = (value: Json): string => `<${JSON.stringify(value)}>`;
@@ -44,25 +47,59 @@ describe('maskSensitive', () => {
 });
 
 describe('digest masking', () => {
+  const key = (x: Attributes): Json | undefined => (x.env as { [k: string]: Json }).API_KEY;
+
   test('a digest hides the value but changes when the value changes', () => {
-    const a = maskWithDigest({ env: { API_KEY: 'sk-1' } }, ['env.API_KEY']);
-    const b = maskWithDigest({ env: { API_KEY: 'sk-2' } }, ['env.API_KEY']);
-    const key = (x: Attributes): Json | undefined => (x.env as { [k: string]: Json }).API_KEY;
-    expect(key(a)).toMatch(/^sensitive:[0-9a-f]{16}$/);
+    const a = maskWithDigest({ env: { API_KEY: 'sk-1' } }, ['env.API_KEY'], testDigests);
+    const b = maskWithDigest({ env: { API_KEY: 'sk-2' } }, ['env.API_KEY'], testDigests);
+    expect(key(a)).toMatch(/^sensitive:hmac:[0-9a-f]{8}:[0-9a-f]{32}$/);
     expect(JSON.stringify(a)).not.toContain('sk-1');
     expect(key(a)).not.toEqual(key(b));
-    expect(key(a)).toEqual(sensitiveDigest('sk-1'));
+    expect(key(a)).toEqual(testDigests.digest('sk-1'));
   });
 
   test('masking twice gives the same result (an already-masked value is kept)', () => {
-    const once = maskWithDigest({ token: 'abc' }, ['token']);
-    expect(maskWithDigest(once, ['token'])).toEqual(once);
+    const once = maskWithDigest({ token: 'abc' }, ['token'], testDigests);
+    expect(maskWithDigest(once, ['token'], testDigests)).toEqual(once);
+  });
+
+  test('digests are keyed: another key gives another digest, and neither is the unkeyed sha256', () => {
+    const other = keyedDigests(Buffer.alloc(32, 9));
+    expect(other.digest('sk-1')).not.toEqual(testDigests.digest('sk-1'));
+    expect(other.keyId).not.toEqual(testDigests.keyId);
+    const mac = testDigests.digest('sk-1').split(':').at(-1)!;
+    expect(createHash('sha256').update(JSON.stringify('sk-1')).digest('hex')).not.toContain(mac);
+    expect(() => keyedDigests(Buffer.alloc(16))).toThrow(/32 bytes/);
+  });
+
+  test.each<[string, Json, string | undefined, Json]>([
+    ['an old unkeyed digest that still matches is kept (an old store plans no change)', 'sk-1', legacyDigest('sk-1'), legacyDigest('sk-1')],
+    ['an old unkeyed digest of another value gives way to a keyed one', 'sk-2', legacyDigest('sk-1'), testDigests.digest('sk-2')],
+    ['a keyed digest of this key that matches is kept', 'sk-1', testDigests.digest('sk-1'), testDigests.digest('sk-1')],
+    ['a keyed digest of this key of another value is replaced', 'sk-2', testDigests.digest('sk-1'), testDigests.digest('sk-2')],
+    ['no record: a keyed digest', 'sk-1', undefined, testDigests.digest('sk-1')],
+  ])('against the record: %s', (_name, value, recorded, expected) => {
+    const prior = recorded === undefined ? undefined : { env: { API_KEY: recorded } };
+    expect(key(maskWithDigest({ env: { API_KEY: value } }, ['env.API_KEY'], testDigests, prior))).toEqual(expected);
+  });
+
+  test('a digest made with another key (a lost key file) is kept and reported, never taken for a change', () => {
+    const lost = keyedDigests(Buffer.alloc(32, 1)).digest('whatever');
+    const seen: string[] = [];
+    const out = maskWithDigest({ env: { API_KEY: 'sk-1', B: 'x' } }, ['env.*'], testDigests, { env: { API_KEY: lost } }, (p) => seen.push(p));
+    expect(key(out)).toEqual(lost);
+    expect(seen).toEqual(['env.API_KEY']);
+    expect(digestMatch(lost, 'sk-1', testDigests)).toBe('unknown');
+    expect(digestMatch(legacyDigest('a'), 'a', testDigests)).toBe('same');
+    expect(digestMatch(legacyDigest('a'), 'b', testDigests)).toBe('differs');
   });
 
   test.each<[Json | undefined, boolean]>([
-    [sensitiveDigest('x'), true],
+    [testDigests.digest('x'), true],
+    [legacyDigest('x'), true],
     ['sensitive:', false],
     ['sensitive:XYZ', false],
+    ['sensitive:hmac:1234:abcd', false],
     ['plain', false],
     [42, false],
     [undefined, false],

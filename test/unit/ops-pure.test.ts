@@ -131,7 +131,7 @@ describe('routing', () => {
 });
 
 const envStatus = (over: Partial<EnvironmentStatus> = {}): EnvironmentStatus => ({
-  name: 'dev1', path: 'envs/dev1', branch: 'env/dev1', base: 'main', directory: true, gitWorktree: true, head: 'env/dev1', onBranch: true,
+  name: 'dev1', path: 'envs/dev1', branch: 'env/dev1', base: 'main', directory: true, gitWorktree: true, head: 'env/dev1', onBranch: true, intent: 'branch',
   ahead: 0, behind: 0, dirty: 0, conflicted: [], stages: [{ name: 'dev', database: { path: 'envs/dev1/data/dev.db', exists: true, rows: 0, tables: 1, migrations: { applied: 1, wanted: 1 } }, port: { port: 8081, listening: false, holder: null } }],
   ...over,
 });

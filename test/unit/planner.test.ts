@@ -2,6 +2,7 @@ import { plan } from '../../src/core/planner.js';
 import { applyWaves } from '../../src/core/graph.js';
 import type { KindSpec } from '../../src/core/kind.js';
 import type { Observed, Recorded, Resource } from '../../src/core/resource.js';
+import { testDigests } from '../helpers/digests.js';
 
 // A toy kind: `cmd` changes force a replace, `label` changes update in place.
 const thing: KindSpec = {
@@ -16,10 +17,11 @@ const thing: KindSpec = {
 };
 const specs = { thing };
 const res = (name: string, attrs: Record<string, string | boolean> = {}, dependsOn: string[] = []): Resource => ({ kind: 'thing', address: `thing.${name}`, attributes: { cmd: 'a', ...attrs }, dependsOn });
-const obs = (name: string, attrs: Record<string, string | boolean> = {}, marker?: string): Observed => ({ kind: 'thing', address: `thing.${name}`, attributes: { cmd: 'a', ...attrs }, ...(marker ? { marker } : {}) });
+const PROJECT = 'app@/srv/app';
+const obs = (name: string, attrs: Record<string, string | boolean> = {}, marker?: string, owner: string | undefined = marker ? PROJECT : undefined): Observed => ({ kind: 'thing', address: `thing.${name}`, attributes: { cmd: 'a', ...attrs }, ...(marker ? { marker } : {}), ...(owner ? { owner } : {}) });
 const rec = (name: string, attrs: Record<string, string> = {}, dependsOn: string[] = []): Recorded => ({ kind: 'thing', address: `thing.${name}`, attributes: { cmd: 'a', ...attrs }, specHash: 'h', dependsOn });
 const run = (desired: Resource[], observed: Observed[], recorded: Recorded[], targets?: string[]) =>
-  plan({ desired, observed, recorded, specs, manifest: { path: 'm.yaml', hash: 'x' }, now: '2026-01-01T00:00:00Z', ...(targets ? { targets } : {}) });
+  plan({ digests: testDigests, desired, observed, recorded, specs, manifest: { path: 'm.yaml', hash: 'x' }, now: '2026-01-01T00:00:00Z', project: PROJECT, ...(targets ? { targets } : {}) });
 
 describe('planner: desired × observed × recorded → actions', () => {
   const table: [string, Resource[], Observed[], Recorded[], Record<string, string>, number][] = [
@@ -28,7 +30,10 @@ describe('planner: desired × observed × recorded → actions', () => {
     ['owned and identical → no-op', [res('x')], [obs('x')], [rec('x')], { 'thing.x': 'noop' }, 0],
     ['owned, command changed → replace', [res('x', { cmd: 'b' })], [obs('x')], [rec('x')], { 'thing.x': 'replace' }, 0],
     ['owned, label changed → update', [res('x', { label: 'l2' })], [obs('x', { label: 'l1' })], [rec('x')], { 'thing.x': 'update' }, 0],
-    ['marked by gaia but not in the state store → owned', [res('x')], [obs('x', {}, 'h')], [], { 'thing.x': 'noop' }, 0],
+    ['marked by this project but not in the state store → owned', [res('x')], [obs('x', {}, 'h')], [], { 'thing.x': 'noop' }, 0],
+    ['marked without a project (older gaia), not in the state store → conflict', [res('x')], [obs('x', {}, 'h', '')], [], {}, 1],
+    ['marked by another project → conflict, even when recorded here', [res('x')], [obs('x', {}, 'h', 'other@/srv/app')], [rec('x')], {}, 1],
+    ['recorded here, removed from manifest, and what has the name now is another project\'s → only forgotten', [], [obs('x', {}, 'h', 'other@/srv/app')], [rec('x')], { 'thing.x': 'delete' }, 0],
     ['exists, not owned → conflict, no change', [res('x')], [obs('x')], [], {}, 1],
     ['owned, removed from manifest → delete', [], [obs('x')], [rec('x')], { 'thing.x': 'delete' }, 0],
     ['owned, removed from manifest, already gone → forget', [], [], [rec('x')], { 'thing.x': 'delete' }, 0],
@@ -38,6 +43,11 @@ describe('planner: desired × observed × recorded → actions', () => {
     const p = run(desired, observed, recorded);
     expect(Object.fromEntries(p.changes.map((c) => [c.address, c.action]))).toEqual(actions);
     expect(p.conflicts).toHaveLength(conflicts);
+  });
+
+  it('never deletes another project\'s thing: the delete of a record whose name it now has is state-only', () => {
+    const p = run([], [obs('x', {}, 'h', 'other@/srv/app')], [rec('x')]);
+    expect(p.changes[0]).toMatchObject({ action: 'delete', stateOnly: true });
   });
 
   it('gives reasons as data, not prose built by the planner', () => {

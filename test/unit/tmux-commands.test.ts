@@ -1,7 +1,8 @@
 import type { Change } from '../../src/core/plan.js';
 import { landed, pack } from '../../src/providers/tmux/apply.js';
 import { MAX_INVOCATION_BYTES, chain, chainBytes, escapeArg, programArgv, tmuxArgs } from '../../src/providers/tmux/commands.js';
-import type { Executor } from '../../src/providers/exec.js';
+import type { Executor } from '../../src/host/exec.js';
+import { localHost } from '../../src/host/local/local-host.js';
 import { LIST_FORMAT, isNoServer, listSessions, parseRows, type SessionRow } from '../../src/providers/tmux/list.js';
 import { relativeToRoot } from '../../src/providers/tmux/observe.js';
 import { sessionSpecHash } from '../../src/providers/tmux/spec.js';
@@ -28,8 +29,8 @@ function tmuxReads(element: string): { arg: string; ends: boolean } {
 
 describe('tmux argv', () => {
   test('the head is `tmux -L socket`, or plain `tmux` for the default server', () => {
-    expect(tmuxArgs({ tmuxSocket: 's1' })).toEqual(['tmux', '-L', 's1']);
-    expect(tmuxArgs({})).toEqual(['tmux']);
+    expect(tmuxArgs({ socket: 's1' })).toEqual(['tmux', '-L', 's1']);
+    expect(tmuxArgs({ socket: undefined })).toEqual(['tmux']);
   });
 
   test.each([';', 'a;', 'a\\;', '\\;', ';;', 'plain', '', 'x; y'])('escapeArg(%j) reaches tmux unchanged and ends no command', (s) => {
@@ -152,17 +153,17 @@ describe('list-sessions parsing', () => {
       },
     };
     const nudged: number[] = [];
-    const listed = await listSessions({ exec }, async (pid) => (nudged.push(pid), true));
+    const listed = await listSessions({ host: localHost(exec), socket: undefined }, async (pid) => (nudged.push(pid), true));
     expect(nudged).toEqual([4242]);
     expect(argvs).toHaveLength(2);
     expect(listed.ok && listed.rows.get('w1')!.paneDeadStatus).toBe(0);
     // Still unknown after the nudge: reported as it is, no endless retries; a signal needs no nudge.
     outputs.push(line(''), line(''));
-    const again = await listSessions({ exec }, async (pid) => (nudged.push(pid), true));
+    const again = await listSessions({ host: localHost(exec), socket: undefined }, async (pid) => (nudged.push(pid), true));
     expect(again.ok && again.rows.get('w1')!.paneDeadStatus).toBeNull();
     expect(argvs).toHaveLength(4);
     outputs.push(record(['w1', '', '', '', '100', '/p', '55', '1', '', 'node', '', '', 'on', 'node', '15', '4242']));
-    await listSessions({ exec }, async (pid) => (nudged.push(pid), true));
+    await listSessions({ host: localHost(exec), socket: undefined }, async (pid) => (nudged.push(pid), true));
     expect(nudged).toHaveLength(2);
     expect(argvs).toHaveLength(5);
   });

@@ -1,16 +1,13 @@
 /** Write generated files atomically (write-atomic.ts) and delete them. */
-import { readFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { assertNever, type Change } from '../../core/plan.js';
 import type { ApplyContext, ChangeOutcome } from '../provider.js';
 import { writeFailure } from '../fs-errors.js';
-import { resolveInside } from '../inside-root.js';
-import { writeAtomic } from '../write-atomic.js';
+import type { HostFiles } from '../../host/host.js';
 import { type FileDesired, modeBits, readFileAttributes } from './attributes.js';
 
-function existingContent(abs: string): string | undefined {
+function existingContent(files: HostFiles, abs: string): string | undefined {
   try {
-    return readFileSync(abs, 'utf8');
+    return files.readText(abs);
   } catch {
     return undefined;
   }
@@ -19,24 +16,26 @@ function existingContent(abs: string): string | undefined {
 function write(ctx: ApplyContext, want: FileDesired, guardUnowned: boolean): ChangeOutcome | undefined {
   const bits = modeBits(want.mode);
   if (bits === undefined) return { status: 'failed', error: `mode ${want.mode} of ${want.path} is not an octal mode like 0644` };
-  const inside = resolveInside(ctx.root, want.path);
+  const files = ctx.host.files;
+  const inside = files.resolveInside(ctx.root, want.path);
   if (!inside.ok) return { status: 'failed', error: inside.error };
   const abs = inside.abs;
   if (guardUnowned) {
-    const there = existingContent(abs);
+    const there = existingContent(files, abs);
     if (there !== undefined && there !== want.content) {
       return { status: 'failed', error: `${want.path} exists and differs; gaia did not write it` };
     }
   }
-  writeAtomic(abs, want.content, bits);
+  files.writeInside(files.realRoot(ctx.root), abs, want.content, bits);
   return undefined;
 }
 
 /** Only a file inside the root; one whose path now leads outside (a symlink put in since) is left alone. */
 function remove(ctx: ApplyContext, relPath: string): ChangeOutcome | undefined {
-  const inside = resolveInside(ctx.root, relPath);
+  const files = ctx.host.files;
+  const inside = files.resolveInside(ctx.root, relPath);
   if (!inside.ok) return { status: 'failed', error: inside.error };
-  rmSync(inside.abs, { force: true });
+  files.removeFile(inside.abs);
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 /** A generated file's attributes, and readers that turn loose JSON into them. */
 import { createHash } from 'node:crypto';
-import { isMasked, sensitiveDigest } from '../../core/mask.js';
+import { digestMatch, isDigest, type Digests } from '../../core/digest.js';
 import type { Attributes } from '../../core/resource.js';
 
 export const FILE_KIND = 'file';
@@ -51,7 +51,8 @@ export function sha256Text(content: string | Buffer): string {
 }
 
 /** Whether the bytes on disk are `content`, which is either text or, for a file holding a sensitive
- *  value, the digest the planner and the state store keep instead (`sensitive:<hash>`). */
-export function sameContent(content: string, onDisk: string): boolean {
-  return isMasked(content) ? sensitiveDigest(onDisk) === content : content === onDisk;
+ *  value, the digest the planner and the state store keep instead. A digest made with a lost key
+ *  cannot say: taken as the same (the plan warns). */
+export function sameContent(content: string, onDisk: string, digests: Digests | undefined): boolean {
+  return isDigest(content) ? digestMatch(content, onDisk, digests) !== 'differs' : content === onDisk;
 }

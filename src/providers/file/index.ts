@@ -39,4 +39,3 @@ export const fileProvider: Provider = {
 
 export { FILE_KIND } from './attributes.js';
 export type { FileDesired, FileObserved } from './attributes.js';
-export { writeAtomic } from '../write-atomic.js';

@@ -1,9 +1,7 @@
 /** Observe generated files in-process: one read per file. */
-import { readFileSync, statSync } from 'node:fs';
 import type { PlanWarning } from '../../core/plan.js';
 import type { Attributes, Observed } from '../../core/resource.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
-import { insideResolver } from '../inside-root.js';
 import { FILE_KIND, type FileObserved, readFileAttributes, sameContent, sha256Text } from './attributes.js';
 
 type Target = { readonly address: string; readonly path: string; readonly lastWritten?: string };
@@ -25,7 +23,8 @@ function targets(request: ObserveRequest): Target[] {
 export async function observeFiles(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
   const observed: Observed[] = [];
   const warnings: PlanWarning[] = [];
-  const resolve = insideResolver(ctx.root);
+  const files = ctx.host.files;
+  const resolve = files.insideResolver(ctx.root);
   for (const t of targets(request)) {
     const inside = resolve(t.path);
     if (!inside.ok) {
@@ -34,29 +33,29 @@ export async function observeFiles(request: ObserveRequest, ctx: ObserveContext)
       continue;
     }
     const abs = inside.abs;
-    let bytes: Buffer;
+    let bytes: Buffer | undefined;
     let mode: number;
     try {
-      const stat = statSync(abs);
-      if (!stat.isFile()) {
+      const stat = files.stat(abs);
+      if (!stat) continue;
+      if (stat.kind !== 'file') {
         warnings.push({ code: 'not_a_file', text: `${t.path} exists but is not a regular file`, address: t.address });
         continue;
       }
       mode = stat.mode & 0o7777;
-      bytes = readFileSync(abs);
+      bytes = files.readBytes(abs);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        warnings.push({ code: 'unreadable', text: `cannot read ${t.path}: ${(err as Error).message}`, address: t.address });
-      }
+      warnings.push({ code: 'unreadable', text: `cannot read ${t.path}: ${(err as Error).message}`, address: t.address });
       continue;
     }
+    if (bytes === undefined) continue; // removed since its stat
     const sha256 = sha256Text(bytes);
     const attrs: FileObserved = {
       path: t.path,
       content: bytes.toString('utf8'),
       sha256,
       mode: mode.toString(8).padStart(4, '0'),
-      editedOutside: t.lastWritten === undefined ? null : !sameContent(t.lastWritten, bytes.toString('utf8')),
+      editedOutside: t.lastWritten === undefined ? null : !sameContent(t.lastWritten, bytes.toString('utf8'), ctx.digests),
     };
     observed.push({ kind: FILE_KIND, address: t.address, attributes: attrs as Attributes });
   }

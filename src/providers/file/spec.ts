@@ -4,6 +4,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { Comparison, KindSpec, Unowned } from '../../core/kind.js';
 import type { AttributeDiff, Hazard, Reason } from '../../core/plan.js';
 import type { Observed, Recorded, Resource } from '../../core/resource.js';
+import type { Digests } from '../../core/digest.js';
 import { isMasked } from '../../core/mask.js';
 import { FILE_KIND, readFileAttributes, readFileObserved, sameContent } from './attributes.js';
 
@@ -11,7 +12,7 @@ export function unifiedDiff(path: string, before: string, after: string): string
   return createTwoFilesPatch(path, path, before, after, 'on disk', 'desired');
 }
 
-function compare(desired: Resource, observed: Observed, recorded: Recorded | undefined): Comparison {
+function compare(desired: Resource, observed: Observed, recorded: Recorded | undefined, digests?: Digests): Comparison {
   const want = readFileAttributes(desired.attributes);
   const have = readFileObserved(observed.attributes);
   if (have.path !== want.path) {
@@ -24,9 +25,9 @@ function compare(desired: Resource, observed: Observed, recorded: Recorded | und
   const reasons: Reason[] = [];
   const diffs: AttributeDiff[] = [];
   const last = recorded ? readFileAttributes(recorded.attributes) : undefined;
-  const edited = last !== undefined && !sameContent(last.content, have.content);
+  const edited = last !== undefined && !sameContent(last.content, have.content, digests);
   if (edited) reasons.push({ code: 'edited_outside', text: 'file was edited outside gaia (drift)' });
-  if (!sameContent(want.content, have.content)) {
+  if (!sameContent(want.content, have.content, digests)) {
     // After a hand edit the manifest may still want what gaia last wrote: that is drift, not a new change.
     if (!edited || want.content !== last?.content) reasons.push({ code: 'content_changed', text: 'content changed' });
     // A file holding a secret is compared by digest, and its lines are never shown.
@@ -40,10 +41,10 @@ function compare(desired: Resource, observed: Observed, recorded: Recorded | und
   return reasons.length ? { kind: 'update', reasons, diffs } : { kind: 'same' };
 }
 
-function unowned(desired: Resource, observed: Observed): Unowned {
+function unowned(desired: Resource, observed: Observed, digests?: Digests): Unowned {
   const want = readFileAttributes(desired.attributes);
   const have = readFileObserved(observed.attributes);
-  if (sameContent(want.content, have.content)) {
+  if (sameContent(want.content, have.content, digests)) {
     return { kind: 'adopt', reason: { code: 'content_matches', text: 'file already has the desired content' } };
   }
   return {

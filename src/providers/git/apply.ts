@@ -2,12 +2,10 @@
  *  locks on its index and config); different repositories run side by side. Branch creations
  *  of one repository are merged into a single `update-ref --stdin` transaction, and its branch
  *  deletions into a single `git branch -d` (which deletes each branch it may and says which). */
-import fs from 'node:fs';
 import path from 'node:path';
 import { groupBy } from '../../core/collections.js';
 import type { Change } from '../../core/plan.js';
-import { describeFailure, type CommandResult } from '../exec.js';
-import { resolveInside } from '../inside-root.js';
+import { describeFailure, type CommandResult } from '../../host/exec.js';
 import type { ApplyContext, ChangeOutcome } from '../provider.js';
 import { argv, opsFor, type Op } from './commands.js';
 import { BRANCH_KIND, WORKTREE_KIND, parseBranch, parseWorktree, readFoundWorktree } from './model.js';
@@ -54,7 +52,7 @@ async function applyInOneRepository(changes: readonly Change[], ctx: ApplyContex
   const deferred: { readonly index: number; readonly op: RunOp; readonly notes: readonly string[] }[] = [];
   const deletions: { readonly index: number; readonly op: DeleteOp }[] = [];
   for (const [index, change] of changes.entries()) {
-    const escape = outsideRoot(change, ctx.root);
+    const escape = outsideRoot(change, ctx);
     if (escape) {
       outcomes.push({ status: 'failed', error: escape });
       continue;
@@ -94,12 +92,12 @@ async function applyInOneRepository(changes: readonly Change[], ctx: ApplyContex
 }
 
 /** A worktree or clone directory gaia would create or remove outside the project root (through a symlink). */
-function outsideRoot(change: Change, root: string): string | undefined {
+function outsideRoot(change: Change, ctx: ApplyContext): string | undefined {
   if (change.kind !== WORKTREE_KIND) return undefined;
   for (const attrs of [change.after, change.before]) {
     const dir = attrs?.path;
     if (typeof dir !== 'string') continue;
-    const inside = resolveInside(root, dir);
+    const inside = ctx.host.files.resolveInside(ctx.root, dir);
     if (!inside.ok) return inside.error;
   }
   return undefined;
@@ -121,7 +119,7 @@ async function runOp(op: Op, ctx: ApplyContext, notes: string[]): Promise<Failur
     case 'guard':
       return guard(op, ctx, notes);
     case 'checkout': {
-      const probe = await ctx.exec.run(op.probe);
+      const probe = await ctx.host.run(op.probe);
       if (failed(probe)) return failure(probe);
       return runOne({ kind: 'run', description: op.description, argv: probe.stdout.trim() ? op.switchTo : op.switchCreate }, ctx);
     }
@@ -129,7 +127,7 @@ async function runOp(op: Op, ctx: ApplyContext, notes: string[]): Promise<Failur
       return (await deleteBranches(op.repo, [op.name], op.force, ctx)).get(op.name);
     case 'rmdir':
       try {
-        fs.rmSync(op.dir, { recursive: true, force: true });
+        ctx.host.files.remove(op.dir);
         return undefined;
       } catch (error) {
         return { status: 'failed', error: `could not remove ${op.dir}: ${(error as Error).message}` };
@@ -140,7 +138,7 @@ async function runOp(op: Op, ctx: ApplyContext, notes: string[]): Promise<Failur
 }
 
 async function runOne(op: RunOp, ctx: ApplyContext): Promise<Failure | undefined> {
-  const result = await ctx.exec.run(op.argv, op.input === undefined ? {} : { input: op.input });
+  const result = await ctx.host.run(op.argv, op.input === undefined ? {} : { input: op.input });
   if (!failed(result)) return undefined;
   const base = failure(result);
   const hint = op.hint && op.hint.when.test(result.stderr) ? ` (${op.hint.text})` : '';
@@ -152,7 +150,7 @@ async function runOne(op: RunOp, ctx: ApplyContext): Promise<Failure | undefined
  *  ("Deleted branch NAME (was …)."; C locale, so the words are git's own), and a refused one gets
  *  git's lines about it. */
 async function deleteBranches(repo: string, names: readonly string[], force: boolean, ctx: ApplyContext): Promise<ReadonlyMap<string, Failure | undefined>> {
-  const result = await ctx.exec.run(argv.branchDelete(repo, names, force), { env: { LC_ALL: 'C' } });
+  const result = await ctx.host.run(argv.branchDelete(repo, names, force), { env: { LC_ALL: 'C' } });
   if (!failed(result)) return new Map(names.map((name) => [name, undefined]));
   const deleted = new Set([...result.stdout.matchAll(/^Deleted branch (.+) \(was [0-9a-f]+\)\.$/gm)].map((m) => m[1]));
   const lines = result.stderr.split('\n');
@@ -167,9 +165,9 @@ async function deleteBranches(repo: string, names: readonly string[], force: boo
 
 /** Nothing is lost: uncommitted files and commits that exist only here stop the removal unless forced. */
 async function guard(op: Extract<Op, { kind: 'guard' }>, ctx: ApplyContext, notes: string[]): Promise<Failure | undefined> {
-  const status = await ctx.exec.run(op.status);
+  const status = await ctx.host.run(op.status);
   if (failed(status)) return failure(status);
-  const log = await ctx.exec.run(op.log);
+  const log = await ctx.host.run(op.log);
   if (failed(log)) return failure(log);
   const atRisk = describeRisk(parseStatusFiles(status.stdout), parseLogLines(log.stdout));
   if (!atRisk) return undefined;

@@ -1,11 +1,11 @@
 /** Observe git in bulk: per repository one `for-each-ref` and one `worktree list`, run side by
  *  side; per clone one `worktree list` (a clone is its own repository). Directories are
  *  checked in-process. Nothing here changes anything. */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { PlanWarning } from '../../core/plan.js';
 import type { Attributes, Observed } from '../../core/resource.js';
-import { describeFailure } from '../exec.js';
+import { describeFailure } from '../../host/exec.js';
+import type { HostFiles } from '../../host/host.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
 import { argv } from './commands.js';
 import { BRANCH_KIND, WORKTREE_KIND, parseBranch, parseWorktree, type BranchSpec, type WorktreeSpec } from './model.js';
@@ -29,12 +29,13 @@ type Target =
 export async function observeGit(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
   const warnings: PlanWarning[] = [];
   const targets = collectTargets(request, warnings);
-  const root = canonical(ctx.root);
+  const files = ctx.host.files;
+  const root = canonical(files, ctx.root);
   // Memoised: every target of a repository names the same one, and a realpath each added up at 1,000 targets.
   const repoDirs = new Map<string, string>();
   const repoOf = (rel: string) => {
     let dir = repoDirs.get(rel);
-    if (dir === undefined) repoDirs.set(rel, (dir = canonical(path.resolve(ctx.root, rel))));
+    if (dir === undefined) repoDirs.set(rel, (dir = canonical(files, path.resolve(ctx.root, rel))));
     return dir;
   };
 
@@ -58,7 +59,7 @@ export async function observeGit(request: ObserveRequest, ctx: ObserveContext): 
     }
   }
 
-  const relative = (p: string) => path.relative(root, canonical(p)) || '.';
+  const relative = (p: string) => path.relative(root, canonical(files, p)) || '.';
   const observed: Observed[] = [];
   const claimedWorktrees = new Set<string>();
   for (const t of targets) {
@@ -80,12 +81,12 @@ export async function observeGit(request: ObserveRequest, ctx: ObserveContext): 
     }
     const view = viewOf.get(repoOf(spec.repo));
     if (view?.kind !== 'ok') continue;
-    const key = canonical(dir);
+    const key = canonical(files, dir);
     const entry = view.byPath.get(key);
     if (entry) {
       claimedWorktrees.add(key);
       observed.push({ kind: WORKTREE_KIND, address: t.address, attributes: { source: 'worktree', repo: spec.repo, path: spec.path, ...worktreeAttributes(entry) } });
-    } else if (fs.existsSync(dir)) {
+    } else if (files.exists(dir)) {
       // Something else is in the way: reported, never touched.
       observed.push({ kind: WORKTREE_KIND, address: t.address, attributes: { source: 'worktree', repo: spec.repo, path: spec.path, notAWorktree: true } });
     }
@@ -118,20 +119,22 @@ function collectTargets(request: ObserveRequest, warnings: PlanWarning[]): reado
 }
 
 async function readRepo(dir: string, ctx: ObserveContext): Promise<RepoView> {
-  if (!fs.existsSync(dir)) return { kind: 'missing' };
-  const [refs, worktrees] = await Promise.all([ctx.exec.run(argv.forEachRef(dir)), ctx.exec.run(argv.worktreeList(dir))]);
+  const files = ctx.host.files;
+  if (!files.exists(dir)) return { kind: 'missing' };
+  const [refs, worktrees] = await Promise.all([ctx.host.run(argv.forEachRef(dir)), ctx.host.run(argv.worktreeList(dir))]);
   if (refs.exitCode !== 0) return { kind: 'failed', error: describeFailure(refs) };
   if (worktrees.exitCode !== 0) return { kind: 'failed', error: describeFailure(worktrees) };
   const entries = parseWorktrees(worktrees.stdout);
-  return { kind: 'ok', refs: parseRefs(refs.stdout), worktrees: entries, byPath: new Map(entries.map((e) => [canonical(e.path), e])) };
+  return { kind: 'ok', refs: parseRefs(refs.stdout), worktrees: entries, byPath: new Map(entries.map((e) => [canonical(files, e.path), e])) };
 }
 
 /** A clone is a directory holding its own `.git` directory; anything else there is in the way. */
 async function readClone(dir: string, ctx: ObserveContext): Promise<Attributes | undefined> {
-  if (!fs.existsSync(dir)) return undefined;
+  const files = ctx.host.files;
+  if (!files.exists(dir)) return undefined;
   const gitDir = path.join(dir, '.git');
-  if (!fs.existsSync(gitDir) || !fs.statSync(gitDir).isDirectory()) return { notAWorktree: true };
-  const result = await ctx.exec.run(argv.worktreeList(dir));
+  if (!files.exists(gitDir) || files.stat(gitDir)?.kind !== 'folder') return { notAWorktree: true };
+  const result = await ctx.host.run(argv.worktreeList(dir));
   const main = result.exitCode === 0 ? parseWorktrees(result.stdout)[0] : undefined;
   return main ? { branch: main.branch, head: main.head } : { notAWorktree: true };
 }
@@ -189,18 +192,25 @@ function findUnmanaged(
 
 /** The real path of the deepest existing ancestor plus the rest, so a path whose directory is
  *  gone still compares equal to what git printed (git stores real paths). */
-export function canonical(p: string): string {
+export function canonical(files: HostFiles, p: string): string {
   const absolute = path.resolve(p);
   let head = absolute;
   const rest: string[] = [];
   for (;;) {
-    try {
-      return path.join(fs.realpathSync.native(head), ...rest.reverse());
-    } catch {
-      const parent = path.dirname(head);
-      if (parent === head) return absolute;
-      rest.push(path.basename(head));
-      head = parent;
-    }
+    const real = realPathOrUndefined(files, head);
+    if (real !== undefined) return path.join(real, ...rest.reverse());
+    const parent = path.dirname(head);
+    if (parent === head) return absolute;
+    rest.push(path.basename(head));
+    head = parent;
+  }
+}
+
+/** Any failure (not only a missing path: a folder we may not search) means "look at the parent". */
+function realPathOrUndefined(files: HostFiles, p: string): string | undefined {
+  try {
+    return files.realPath(p);
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 /** The pure rules the planner applies to git kinds. No I/O. */
 import type { Comparison, KindSpec, Unowned } from '../../core/kind.js';
+import { onIntent } from '../../core/branch-intent.js';
 import type { AttributeDiff, Reason } from '../../core/plan.js';
 import type { Attributes, Json, Observed, Resource } from '../../core/resource.js';
 import { BRANCH_KIND, WORKTREE_KIND, parseBranch, parseWorktree, readFoundWorktree, samePath } from './model.js';
@@ -35,7 +36,7 @@ export const branchSpec: KindSpec = {
     return {
       kind: 'conflict',
       text: `branch ${name.ok ? name.value.name : desired.address} exists and gaia did not create it`,
-      fix: 'remove or rename it, or adopt it with `gaia import --adopt`',
+      fix: 'remove or rename it, or if gaia made it before its state store was lost, run `gaia state rebuild`',
     };
   },
 };
@@ -62,7 +63,9 @@ export const worktreeSpec: KindSpec = {
       return replace({ code: 'not_a_worktree', text: `a directory that is not a ${w.source === 'clone' ? 'clone' : 'worktree'} is in the way` }, []);
     }
     if (f.prunable) return replace({ code: 'worktree_dir_missing', text: 'worktree directory is missing' }, []);
-    if (f.branch !== w.branch) {
+    // A feature branch made from the environment's branch is its current work, not drift
+    // (src/core/branch-intent.ts): only another branch or a detached HEAD is switched back.
+    if (!onIntent(f.branch, w.branch)) {
       return {
         kind: 'update',
         reasons: [{ code: 'branch_not_checked_out', text: 'branch exists but is not checked out in the worktree' }],
@@ -92,7 +95,7 @@ export const worktreeSpec: KindSpec = {
     return {
       kind: 'conflict',
       text: `a worktree/directory exists at ${where} that gaia did not create`,
-      fix: 'remove it, or adopt it with `gaia import --adopt`',
+      fix: 'remove it, or if gaia made it before its state store was lost, run `gaia state rebuild`',
     };
   },
 };

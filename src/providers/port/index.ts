@@ -40,4 +40,4 @@ export const portProvider: Provider = {
 
 export { PORT_KIND } from './attributes.js';
 export type { PortAttributes, PortObserved } from './attributes.js';
-export { listeningPorts, socketHolders, type ListeningSocket, type PortHolder } from './proc.js';
+export type { ListeningSocket, PortHolder } from '../../host/host.js';

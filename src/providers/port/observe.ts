@@ -3,7 +3,7 @@ import type { PlanWarning } from '../../core/plan.js';
 import type { Attributes, Observed } from '../../core/resource.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
 import { PORT_KIND, type PortObserved, readPort } from './attributes.js';
-import { listeningPorts, type PortHolder, socketHolders } from './proc.js';
+import type { PortHolder } from '../../host/host.js';
 
 export function busyText(port: number, holder: PortHolder | undefined): string {
   return holder
@@ -11,7 +11,7 @@ export function busyText(port: number, holder: PortHolder | undefined): string {
     : `port ${port} is in use (holder unknown)`;
 }
 
-export async function observePorts(request: ObserveRequest, _ctx: ObserveContext): Promise<ObserveResult> {
+export async function observePorts(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
   const recorded = request.recorded.filter((r) => r.kind === PORT_KIND);
   const recordedPort = new Map(recorded.map((r) => [r.address, readPort(r.attributes).port]));
   // Desired ports that are not already ours: something else listening there is worth a warning.
@@ -21,11 +21,11 @@ export async function observePorts(request: ObserveRequest, _ctx: ObserveContext
     .filter((d) => recordedPort.get(d.address) !== d.port);
 
   const inodesByPort = new Map<number, number[]>();
-  for (const s of await listeningPorts()) inodesByPort.set(s.port, [...(inodesByPort.get(s.port) ?? []), s.inode]);
+  for (const s of await ctx.host.processes.listeningPorts()) inodesByPort.set(s.port, [...(inodesByPort.get(s.port) ?? []), s.inode]);
 
   const interesting = [...recordedPort.values(), ...wanted.map((w) => w.port)];
   const inodes = new Set(interesting.flatMap((p) => inodesByPort.get(p) ?? []));
-  const holders = socketHolders(inodes);
+  const holders = ctx.host.processes.socketHolders(inodes);
   const holderOf = (port: number): PortHolder | undefined =>
     (inodesByPort.get(port) ?? []).map((i) => holders.get(i)).find((h) => h !== undefined);
 

@@ -1,6 +1,5 @@
 /** A read-only look at one database file, in-process: never throws, never writes. */
-import { existsSync } from 'node:fs';
-import { openDatabase } from './driver.js';
+import type { Host } from '../../host/host.js';
 import { type AppliedMigration, MIGRATIONS_TABLE, type TableRows } from './attributes.js';
 import { isUserObject, type MasterRow, readMaster, type SqliteDb } from './schema.js';
 
@@ -56,11 +55,11 @@ export function readDatabase(db: SqliteDb): Extract<Inspection, { kind: 'ok' }> 
   };
 }
 
-export function inspectDatabase(absPath: string): Inspection {
-  if (!existsSync(absPath)) return { kind: 'missing' };
+export function inspectDatabase(host: Host, absPath: string): Inspection {
+  if (!host.files.exists(absPath)) return { kind: 'missing' };
   let db: SqliteDb | undefined;
   try {
-    db = openDatabase(absPath, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    db = host.openSqlite(absPath, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     // One read transaction: one lock for both statements, and a consistent view between them.
     db.exec('BEGIN');
     const found = readDatabase(db);

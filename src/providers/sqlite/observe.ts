@@ -1,7 +1,6 @@
 /** Observe many databases in-process: one read-only open per file, no processes. */
 import type { PlanWarning } from '../../core/plan.js';
 import type { Attributes, Observed } from '../../core/resource.js';
-import { insideResolver } from '../inside-root.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
 import { SQLITE_KIND, type SqliteDesired, type SqliteObserved, readDesired } from './attributes.js';
 import { type Inspection, inspectDatabase } from './inspect.js';
@@ -40,18 +39,18 @@ function targets(request: ObserveRequest): Target[] {
 }
 
 export async function observeSqlite(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
-  const schemas = new DesiredSchemaCache(ctx.root);
-  const cache = StampCache.load<Inspection>(ctx.cacheDir, INSPECTIONS);
+  const schemas = new DesiredSchemaCache(ctx.host, ctx.root);
+  const cache = StampCache.load<Inspection>(ctx.host.files, ctx.settings.sqlite.cacheDir, INSPECTIONS, ctx.root);
   const observed: Observed[] = [];
   const warnings: PlanWarning[] = [];
-  const resolve = insideResolver(ctx.root);
+  const resolve = ctx.host.files.insideResolver(ctx.root);
   for (const t of targets(request)) {
     const inside = resolve(t.path);
     if (!inside.ok) {
       warnings.push({ code: 'outside_root', text: inside.error, address: t.address });
       continue;
     }
-    const found = cache.readThrough(inside.abs, () => inspectDatabase(inside.abs), (f) => f.kind === 'ok'); // only a clean read is worth keeping
+    const found = cache.readThrough(inside.abs, () => inspectDatabase(ctx.host, inside.abs), (f) => f.kind === 'ok'); // only a clean read is worth keeping
     let attrs: SqliteObserved;
     switch (found.kind) {
       case 'missing':

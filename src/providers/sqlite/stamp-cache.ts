@@ -7,8 +7,8 @@
  *  Git's "racy" rule applies: file times tick coarsely (milliseconds, on some filesystems seconds),
  *  so a database written shortly before it was read may be written again within the same tick
  *  without its times moving. Such an inspection is not kept; the next observation reads the file. */
-import { statSync } from 'node:fs';
 import path from 'node:path';
+import type { HostFiles } from '../../host/host.js';
 import { readCacheEntries, writeCacheEntries } from '../cache-file.js';
 
 /** Newer than this when read: not kept (see above). */
@@ -28,10 +28,10 @@ export interface Stamp {
 }
 
 /** Undefined when the database file does not exist or cannot be seen: nothing to remember. */
-export function stampOf(abs: string): Stamp | undefined {
+export function stampOf(files: HostFiles, abs: string): Stamp | undefined {
   const stat = (file: string) => {
     try {
-      return statSync(file, { throwIfNoEntry: false });
+      return files.stat(file);
     } catch {
       return undefined; // unreadable: inspecting the database says why
     }
@@ -53,21 +53,24 @@ export class StampCache<T> {
   private changed = false;
 
   private constructor(
+    private readonly files: HostFiles,
     private readonly file: string | undefined,
     private readonly kept: ReadonlyMap<string, Entry<T>>,
+    private readonly root: string,
   ) {}
 
-  /** The cache `name` in `dir` (none when dir is undefined); a missing or unreadable file is an empty cache. */
-  static load<T>(dir: string | undefined, name: string): StampCache<T> {
-    if (dir === undefined) return new StampCache<T>(undefined, new Map());
+  /** The cache `name` in `dir` (none when dir is undefined); a missing or unreadable file is an empty
+   *  cache. `root`: the project root (writes inside it go through a held folder). */
+  static load<T>(files: HostFiles, dir: string | undefined, name: string, root: string): StampCache<T> {
+    if (dir === undefined) return new StampCache<T>(files, undefined, new Map(), root);
     const file = path.join(dir, name);
-    return new StampCache<T>(file, new Map(Object.entries(readCacheEntries<Entry<T>>(file, FORMAT))));
+    return new StampCache<T>(files, file, new Map(Object.entries(readCacheEntries<Entry<T>>(files, file, FORMAT))), root);
   }
 
   /** The reading of the database at `abs`: the kept one while the file keeps its stamp, else a
    *  fresh `read()`, kept when `worthKeeping` says so and the file did not change while it was read. */
   readThrough(abs: string, read: () => T, worthKeeping: (found: T) => boolean): T {
-    const stamp = stampOf(abs);
+    const stamp = stampOf(this.files, abs);
     const entry = stamp && this.kept.get(abs);
     if (stamp && entry?.stamp === stamp.key) {
       this.seen.set(abs, entry);
@@ -77,7 +80,7 @@ export class StampCache<T> {
     const found = read();
     this.changed = true;
     // Racy (see above): a file modified just before it was read may change again unseen.
-    if (stamp && worthKeeping(found) && readAt - stamp.modifiedMs >= RACY_MS && stampOf(abs)?.key === stamp.key) {
+    if (stamp && worthKeeping(found) && readAt - stamp.modifiedMs >= RACY_MS && stampOf(this.files, abs)?.key === stamp.key) {
       this.seen.set(abs, { stamp: stamp.key, found });
     }
     return found;
@@ -87,6 +90,6 @@ export class StampCache<T> {
    *  cache that cannot be written costs only the next run's time. */
   save(): void {
     if (this.file === undefined || (!this.changed && this.seen.size === this.kept.size)) return;
-    writeCacheEntries(this.file, FORMAT, Object.fromEntries(this.seen));
+    writeCacheEntries(this.files, this.file, FORMAT, Object.fromEntries(this.seen), this.root);
   }
 }

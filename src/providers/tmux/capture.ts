@@ -1,15 +1,15 @@
 /** Read what many panes show, in one tmux invocation (health checks, status, dashboards). */
 import { randomBytes } from 'node:crypto';
-import type { Executor } from '../exec.js';
 import { MAX_INVOCATION_BYTES, chainBytes, invocation, paneTarget, type TmuxCommand } from './commands.js';
 import { isNoServer } from './list.js';
+import type { TmuxServer } from './settings.js';
 
 export interface CaptureOptions {
   /** Also this many lines of scrollback above the visible screen. */
   readonly history?: number;
 }
 
-type Ctx = { readonly tmuxSocket?: string; readonly exec: Executor };
+type Ctx = TmuxServer;
 
 /**
  * The text of each named session's current pane. `capture-pane -p` of one session after another,
@@ -36,7 +36,7 @@ export async function capturePanes(names: readonly string[], ctx: Ctx, options: 
       batch.push(name);
       bytes += size;
     }
-    const result = await ctx.exec.run(invocation(ctx, batch.flatMap(commandsFor)));
+    const result = await ctx.host.run(invocation(ctx, batch.flatMap(commandsFor)));
     const pieces = result.stdout.split(`${separator}\n`);
     const complete = pieces.length - 1; // the text after the last separator belongs to no session
     for (let i = 0; i < complete; i++) out.set(batch[i]!, pieces[i]!);

@@ -10,8 +10,9 @@
  *  - `--` ends a command's flags, so a command or value starting with `-` is not read as a flag.
  *  - One invocation's commands must fit tmux's 16 KB message (measured: 16,272 bytes of argv pass,
  *    17,442 fail with "command too long"). */
-import { quoteForDisplay } from '../exec.js';
-import { MARK_ADDRESS, MARK_META, MARK_NAMES, MARK_SPEC, encodeMeta, type SessionMark, type SessionSpec } from './session.js';
+import type { TmuxServer } from './settings.js';
+import { quoteForDisplay } from '../../host/exec.js';
+import { MARK_ADDRESS, MARK_META, MARK_NAMES, MARK_PROJECT, MARK_SPEC, encodeMeta, type SessionMark, type SessionSpec } from './session.js';
 
 /** One tmux command as its argv, before escaping. */
 export type TmuxCommand = readonly string[];
@@ -19,8 +20,8 @@ export type TmuxCommand = readonly string[];
 /** Bytes of commands per invocation: tmux's limit is ~16 KB; keep a wide margin. */
 export const MAX_INVOCATION_BYTES = 12_000;
 
-export function tmuxArgs(ctx: { readonly tmuxSocket?: string }): string[] {
-  return ctx.tmuxSocket === undefined ? ['tmux'] : ['tmux', '-L', ctx.tmuxSocket];
+export function tmuxArgs(ctx: Pick<TmuxServer, 'socket'>): string[] {
+  return ctx.socket === undefined ? ['tmux'] : ['tmux', '-L', ctx.socket];
 }
 
 export function escapeArg(arg: string): string {
@@ -43,7 +44,7 @@ export function programArgv(command: SessionSpec['command']): string[] {
 }
 
 export function markEnv(mark: SessionMark): Record<string, string> {
-  return { [MARK_SPEC]: mark.spec, [MARK_ADDRESS]: mark.address, [MARK_META]: encodeMeta(mark) };
+  return { [MARK_SPEC]: mark.spec, [MARK_ADDRESS]: mark.address, [MARK_META]: encodeMeta(mark), ...(mark.project ? { [MARK_PROJECT]: mark.project } : {}) };
 }
 
 export function remainOnExitCommand(name: string, on: boolean): TmuxCommand {
@@ -87,6 +88,28 @@ export function chainBytes(commands: readonly TmuxCommand[]): number {
   return chain(commands).reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
 }
 
-export function invocation(ctx: { readonly tmuxSocket?: string }, commands: readonly TmuxCommand[]): string[] {
+export function invocation(ctx: Pick<TmuxServer, 'socket'>, commands: readonly TmuxCommand[]): string[] {
   return [...tmuxArgs(ctx), ...chain(commands)];
+}
+
+/** One argument in tmux's command-file syntax: single-quoted runs (literal there: `$`, `~`, `#`, `;`,
+ *  `{`), with `'` and line breaks as double-quoted pieces, which tmux joins into one word. */
+export function tmuxQuote(arg: string): string {
+  if (arg === '') return "''";
+  return arg
+    .split(/(['\n\r])/)
+    .filter((part) => part !== '')
+    .map((part) => (part === "'" ? `"'"` : part === '\n' ? '"\\n"' : part === '\r' ? '"\\r"' : `'${part}'`))
+    .join('');
+}
+
+/** The invocation as a command file read from stdin (`source-file -`), one line so tmux still stops
+ *  at the first failing command: what the commands carry (a sensitive `-e KEY=value`) is on no
+ *  command line. A client that starts the server leaves its argv as the server's process title for
+ *  the server's life, readable by every local user. */
+export function stdinInvocation(ctx: Pick<TmuxServer, 'socket'>, commands: readonly TmuxCommand[]): { readonly argv: string[]; readonly input: string } {
+  return {
+    argv: [...tmuxArgs(ctx), 'start-server', ';', 'source-file', '-'],
+    input: `${commands.map((c) => c.map(tmuxQuote).join(' ')).join(' ; ')}\n`,
+  };
 }

@@ -2,18 +2,21 @@
  *  1. look at the pane (one invocation: its dead flag and screen); a missing session or dead pane
  *     ends it here;
  *  2. with a ready pattern, wait until it shows (the program takes input), else report and send nothing;
+ *     an agent whose pane shows a dialog or a question is refused here (the text would answer it);
  *  3. `load-buffer -b gaia-<random> -` with the text on stdin, then in the same invocation
  *     `paste-buffer -p -r -d` into the pane: bracketed (when the program asked for bracketed paste,
  *     as agent CLIs do, its newlines are text, not Enter), byte for byte (-r: LF stays LF) and the
  *     uniquely named buffer deleted (-d), so deliveries at the same time cannot swap texts;
- *  4. confirm the pane shows the text, or at least changed; otherwise report, without pressing Enter;
+ *  4. confirm the pane shows the text (once more than before), or the CLI's placeholder for a long
+ *     paste; a pane that merely changed is not arrival (a dialog redraws too): report, no Enter;
  *  5. a separate `send-keys Enter`, then confirm the pane changed again.
  *  The text is data from start to end: stdin of tmux, never an argument, never a shell. */
 import { randomBytes } from 'node:crypto';
-import { describeFailure, type Executor } from '../exec.js';
+import { describeFailure } from '../../host/exec.js';
 import { invocation, paneTarget, type TmuxCommand } from './commands.js';
+import type { TmuxServer } from './settings.js';
 
-type Ctx = { readonly tmuxSocket?: string; readonly exec: Executor };
+type Ctx = TmuxServer;
 
 export interface DeliverOptions {
   /** Wait for this pattern in the pane before sending (the group's `ready`). */
@@ -23,9 +26,11 @@ export interface DeliverOptions {
   readonly pollMs?: number;
   /** Press Enter after the text. Default true. */
   readonly submit?: boolean;
+  /** Why the program cannot take text on this screen, if it cannot (an agent at a dialog). */
+  readonly refuses?: (screen: string) => string | undefined;
 }
 
-export type DeliveryStage = 'text' | 'session' | 'ready' | 'paste' | 'confirm' | 'submit';
+export type DeliveryStage = 'text' | 'session' | 'ready' | 'state' | 'paste' | 'confirm' | 'submit';
 
 export type Delivery =
   | { readonly ok: true; readonly confirmed: 'text' | 'changed'; readonly ms: number; readonly screen: string }
@@ -33,14 +38,15 @@ export type Delivery =
 
 const DEFAULT_CONFIRM_MS = 3000;
 const DEFAULT_POLL_MS = 50;
-/** An input box may still be taking the paste in when it first shows it; Enter waits this long after. */
-const ENTER_DELAY_MS = 100;
+/** An input box may still be taking the paste in when it first shows it; Enter waits this long after.
+ *  gemini-cli 0.61 takes an Enter within a few hundred ms of a paste as part of it (a newline): the
+ *  real-CLI suite (test/agents) lost 1 Enter in 3 at 100 ms. */
+const ENTER_DELAY_MS = 500;
 
 /** Why a text cannot be delivered as text, if it cannot: empty, or control characters other than
  *  tab and newline (ESC and the like are keys, not text; CR is Enter). */
 export function textProblem(text: string): string | undefined {
   if (text.trim() === '') return 'the text is empty';
-  // eslint-disable-next-line no-control-regex
   const bad = /[\x00-\x08\x0b-\x1f\x7f]/.exec(text.replace(/\r\n/g, '\n'));
   if (bad) return `the text holds the control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} (only tab and newline are text)`;
   return undefined;
@@ -65,7 +71,7 @@ interface Look {
 async function look(session: string, ctx: Ctx): Promise<Look> {
   const target = paneTarget(session);
   const commands: TmuxCommand[] = [['display-message', '-p', '-t', target, '#{pane_dead}'], ['capture-pane', '-p', '-J', '-t', target]];
-  const r = await ctx.exec.run(invocation(ctx, commands));
+  const r = await ctx.host.run(invocation(ctx, commands));
   if (r.failed) {
     const missing = /can't find|no such session|no server running|error connecting/i.test(r.stderr);
     return { ok: false, dead: false, screen: '', error: missing ? `session ${session} does not exist` : describeFailure(r), argv: r.argv, stderr: r.stderr };
@@ -74,13 +80,21 @@ async function look(session: string, ctx: Ctx): Promise<Look> {
   return { ok: true, dead: r.stdout.slice(0, nl) === '1', screen: r.stdout.slice(nl + 1) };
 }
 
-/** A piece of the text that a pane showing it would show: its longest line's start (agents wrap and
- *  abbreviate long pastes, so only a short piece is looked for). */
-function fragmentOf(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
-  return longest.slice(0, 24);
+/** Pieces of the text that a pane showing it would show: each line's start (agents wrap long
+ *  lines, and show only the first lines of a multi-line paste, so only short pieces are looked for). */
+function piecesOf(text: string): readonly string[] {
+  return [...new Set(text.split('\n').map((l) => loose(l).trim().slice(0, 24)).filter(Boolean))];
 }
+
+/** Spaces compared loosely: a pane shows a tab as spaces, and a CLI may indent its input lines. */
+const loose = (x: string): string => x.replace(/\s+/g, ' ');
+
+/** How agent CLIs show a long paste in their input instead of its text: claude "[Pasted text #1 +40
+ *  lines]", codex "[Pasted Content 1200 chars]", gemini "[Pasted Text: 40 lines]". */
+const PASTE_PLACEHOLDER = /\[Pasted (?:text|Text|Content)\b/g;
+
+const occurrences = (s: string, piece: string): number => s.split(piece).length - 1;
+const count = (s: string, re: RegExp): number => s.match(re)?.length ?? 0;
 
 /** Poll until `done(screen)` or the deadline; returns the last screen and whether it was reached. */
 async function waitFor(session: string, ctx: Ctx, timeoutMs: number, pollMs: number, done: (screen: string) => boolean): Promise<{ reached: boolean; look: Look }> {
@@ -119,17 +133,22 @@ export async function deliverText(session: string, rawText: string, ctx: Ctx, op
     before = w.look;
   }
 
+  const refusal = options.refuses?.(before.screen);
+  if (refusal) return { ok: false, stage: 'state', error: `${session} ${refusal}; nothing was sent`, ms: ms(), screen: before.screen };
+
   const name = bufferName();
   const target = paneTarget(session);
-  const pasted = await ctx.exec.run(invocation(ctx, [['load-buffer', '-b', name, '-'], ['paste-buffer', '-p', '-r', '-d', '-b', name, '-t', target]]), { input: text });
+  const pasted = await ctx.host.run(invocation(ctx, [['load-buffer', '-b', name, '-'], ['paste-buffer', '-p', '-r', '-d', '-b', name, '-t', target]]), { input: text });
   if (pasted.failed) {
-    await ctx.exec.run(invocation(ctx, [['delete-buffer', '-b', name]])); // may not exist: either way it is gone
+    await ctx.host.run(invocation(ctx, [['delete-buffer', '-b', name]])); // may not exist: either way it is gone
     return { ok: false, stage: 'paste', error: describeFailure(pasted), ms: ms(), argv: pasted.argv, stderr: pasted.stderr };
   }
 
-  const fragment = fragmentOf(text);
-  const shows = (s: string) => fragment !== '' && s.includes(fragment) && !before.screen.includes(fragment);
-  const arrived = await waitFor(session, ctx, confirmMs, pollMs, (s) => shows(s) || s !== before.screen);
+  const pieces = piecesOf(text);
+  const placeholders = count(before.screen, PASTE_PLACEHOLDER);
+  const had = pieces.map((piece) => occurrences(loose(before.screen), piece));
+  const shows = (s: string) => pieces.some((piece, i) => occurrences(loose(s), piece) > had[i]!) || count(s, PASTE_PLACEHOLDER) > placeholders;
+  const arrived = await waitFor(session, ctx, confirmMs, pollMs, shows);
   if (!arrived.look.ok || arrived.look.dead) return gone(arrived.look);
   if (!arrived.reached) {
     return { ok: false, stage: 'confirm', error: `the text did not show in ${session}'s pane within ${confirmMs / 1000}s (is the program reading input?); Enter was not pressed`, ms: ms(), screen: arrived.look.screen };
@@ -140,7 +159,7 @@ export async function deliverText(session: string, rawText: string, ctx: Ctx, op
   // The screen may have settled further since the first sign of the paste: compare with the latest.
   const settled = await look(session, ctx);
   const pastedScreen = settled.ok ? settled.screen : arrived.look.screen;
-  const enter = await ctx.exec.run(invocation(ctx, [['send-keys', '-t', target, 'Enter']]));
+  const enter = await ctx.host.run(invocation(ctx, [['send-keys', '-t', target, 'Enter']]));
   if (enter.failed) return { ok: false, stage: 'submit', error: describeFailure(enter), ms: ms(), argv: enter.argv, stderr: enter.stderr };
   const submitted = await waitFor(session, ctx, confirmMs, pollMs, (s) => s !== pastedScreen);
   // A program that exits on this very input (/exit) leaves a dead pane: that is a delivered text.

@@ -1,7 +1,9 @@
 /** One `tmux list-sessions` for every session, parsed into rows. The only read of the tmux server. */
-import { describeFailure, type Executor } from '../exec.js';
+import { describeFailure } from '../../host/exec.js';
+import type { HostProcesses } from '../../host/host.js';
+import type { TmuxServer } from './settings.js';
 import { invocation } from './commands.js';
-import { MARK_ADDRESS, MARK_META, MARK_SPEC, addressOf, decodeMeta, type SessionMeta } from './session.js';
+import { MARK_ADDRESS, MARK_META, MARK_PROJECT, MARK_SPEC, addressOf, decodeMeta, type SessionMeta } from './session.js';
 
 const FIELD = '\x1f';
 /** tmux prints control characters in values as escapes (`\n`), so this (plus the newline tmux adds)
@@ -11,7 +13,7 @@ const END = '\x1e';
 const COLUMNS = [
   'session_name', MARK_SPEC, MARK_ADDRESS, MARK_META, 'session_created', 'session_path', 'pane_pid',
   'pane_dead', 'pane_dead_status', 'pane_current_command', 'session_activity', 'window_activity', 'remain-on-exit',
-  'pane_start_command', 'pane_dead_signal', 'pid',
+  'pane_start_command', 'pane_dead_signal', 'pid', MARK_PROJECT,
 ] as const;
 
 export const LIST_FORMAT = COLUMNS.map((c) => `#{${c}}`).join(FIELD) + END;
@@ -21,6 +23,8 @@ export interface SessionRow {
   /** The spec hash gaia marked the session with; only when its address mark names this very session
    *  (a session reads `#{GAIA_SPEC}` from the server's global environment when it has none of its own). */
   readonly spec?: string;
+  /** The project that marked it (`name@root`), when its marks say. */
+  readonly project?: string;
   readonly meta?: SessionMeta;
   readonly created: number | null;
   readonly path: string;
@@ -40,7 +44,7 @@ export interface SessionRow {
 
 export type ListResult =
   | { readonly ok: true; readonly rows: ReadonlyMap<string, SessionRow> }
-  | { readonly ok: false; readonly error: string; readonly argv: readonly string[]; readonly stderr: string };
+  | { readonly ok: false; readonly error: string; readonly argv: readonly string[]; readonly stderr: string; readonly exitCode: number };
 
 /** What tmux says when there is no server: no sessions, not an error. */
 export function isNoServer(stderr: string): boolean {
@@ -62,6 +66,7 @@ export function parseRows(stdout: string): Map<string, SessionRow> {
     rows.set(name, {
       name,
       ...(marked ? { spec: get(MARK_SPEC) } : {}),
+      ...(marked && get(MARK_PROJECT) !== '' ? { project: get(MARK_PROJECT) } : {}),
       ...(meta ? { meta } : {}),
       created: int(get('session_created')),
       path: get('session_path'),
@@ -79,7 +84,7 @@ export function parseRows(stdout: string): Map<string, SessionRow> {
   return rows;
 }
 
-export async function listSessions(ctx: { readonly tmuxSocket?: string; readonly exec: Executor }, nudge = nudgeServer): Promise<ListResult> {
+export async function listSessions(ctx: TmuxServer, nudge = (pid: number) => nudgeServer(ctx.host.processes, pid)): Promise<ListResult> {
   const first = await listOnce(ctx);
   if (!first.ok) return first;
   // A dead pane with neither an exit status nor a signal: tmux 3.3a now and then leaves programs
@@ -92,23 +97,19 @@ export async function listSessions(ctx: { readonly tmuxSocket?: string; readonly
   return again.ok ? again : first;
 }
 
-async function listOnce(ctx: { readonly tmuxSocket?: string; readonly exec: Executor }): Promise<ListResult> {
-  const result = await ctx.exec.run(invocation(ctx, [['list-sessions', '-F', LIST_FORMAT]]));
+async function listOnce(ctx: TmuxServer): Promise<ListResult> {
+  const result = await ctx.host.run(invocation(ctx, [['list-sessions', '-F', LIST_FORMAT]]));
   if (!result.failed) return { ok: true, rows: parseRows(result.stdout) };
   if (isNoServer(result.stderr)) return { ok: true, rows: new Map() };
-  return { ok: false, error: describeFailure(result), argv: result.argv, stderr: result.stderr };
+  return { ok: false, error: describeFailure(result), argv: result.argv, stderr: result.stderr, exitCode: result.exitCode };
 }
 
 /** How long tmux gets to reap after the nudge; it handles the signal in its event loop at once. */
 const NUDGE_WAIT_MS = 50;
 
 /** SIGCHLD to the tmux server; false when it cannot be sent (not ours to signal, or gone). */
-async function nudgeServer(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 'SIGCHLD');
-  } catch {
-    return false;
-  }
+async function nudgeServer(processes: HostProcesses, pid: number): Promise<boolean> {
+  if (!processes.signalPid(pid, 'SIGCHLD')) return false;
   await new Promise((resolve) => setTimeout(resolve, NUDGE_WAIT_MS));
   return true;
 }

@@ -4,6 +4,7 @@ import type { Attributes, Observed } from '../../core/resource.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
 import { listSessions, type SessionRow } from './list.js';
 import { SESSION_KIND, addressOf, nameOf } from './session.js';
+import { tmuxServer } from './settings.js';
 
 /** A path inside the root as the manifest writes it ('.', 'worktrees/dev1'); elsewhere, absolute. */
 export function relativeToRoot(root: string, abs: string): string {
@@ -29,11 +30,11 @@ export function observedOf(address: string, row: SessionRow, root: string): Obse
     // Only a session gaia marked says what it is; the planner compares these for in-place updates.
     ...(row.meta ? { group: row.meta.group, provider: row.meta.provider, agent: row.meta.agent } : {}),
   };
-  return { kind: SESSION_KIND, address, attributes, ...(row.spec !== undefined ? { marker: row.spec } : {}) };
+  return { kind: SESSION_KIND, address, attributes, ...(row.spec !== undefined ? { marker: row.spec } : {}), ...(row.project !== undefined ? { owner: row.project } : {}) };
 }
 
 export async function observeTmux(request: ObserveRequest, ctx: ObserveContext): Promise<ObserveResult> {
-  const listed = await listSessions(ctx);
+  const listed = await listSessions(tmuxServer(ctx));
   if (!listed.ok) {
     // Only a look for unmanaged sessions (status) can do without tmux; calling sessions that gaia
     // should manage "absent" would plan duplicates of running ones.

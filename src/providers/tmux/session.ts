@@ -31,10 +31,13 @@ export const MARK_SPEC = 'GAIA_SPEC';
 export const MARK_ADDRESS = 'GAIA_ADDRESS';
 /** JSON `{group, provider, agent}`: what `update` changes in place and hazards need to see. */
 export const MARK_META = 'GAIA_META';
-export const MARK_NAMES: readonly string[] = [MARK_SPEC, MARK_ADDRESS, MARK_META];
+/** The project (`name@root`) that made the session: another project's same-named session is a conflict. */
+export const MARK_PROJECT = 'GAIA_PROJECT';
+export const MARK_NAMES: readonly string[] = [MARK_SPEC, MARK_ADDRESS, MARK_META, MARK_PROJECT];
 
 export interface SessionMark {
   readonly spec: string;
+  readonly project?: string;
   readonly address: string;
   readonly group: string;
   readonly provider: string | null;

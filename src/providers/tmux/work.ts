@@ -1,7 +1,8 @@
 /** A change turned into the tmux commands that carry it out: shared by dry-run steps and apply, so
  *  what is shown is what runs. Pure. */
 import path from 'node:path';
-import { maskWithDigest } from '../../core/mask.js';
+import { setupOf, withEventArgs } from '../../agents/event-setup.js';
+import { maskSensitive } from '../../core/mask.js';
 import { assertNever, type Change } from '../../core/plan.js';
 import type { Attributes } from '../../core/resource.js';
 import { createCommands, killCommands, updateCommands, type TmuxCommand } from './commands.js';
@@ -25,12 +26,14 @@ export interface Work {
 
 export type Prepared = { readonly ok: true; readonly work: Work } | { readonly ok: false; readonly error: string };
 
-/** The marker is the planner's spec hash of the change; recomputed the same way if absent. */
-export function markOf(change: Change, spec: SessionSpec): SessionMark {
+/** The marker is the planner's spec hash of the change. A change that did not come from the planner has
+ *  none: its hash is of the spec with sensitive values left out (a later plan sees the mark differ). */
+export function markOf(change: Change, spec: SessionSpec, project?: string): SessionMark {
   const after: Attributes = change.after ?? {};
-  const hashed = change.sensitive?.length ? maskWithDigest(after, change.sensitive) : after;
+  const hashed = change.sensitive?.length ? maskSensitive(after, change.sensitive, () => 'sensitive') : after;
   return {
     spec: change.specHash ?? sessionSpecHash(hashed),
+    ...(project ? { project } : {}),
     address: change.address,
     group: spec.group,
     provider: spec.provider,
@@ -46,15 +49,22 @@ function displaySpec(spec: SessionSpec, sensitive: readonly string[]): SessionSp
   return { ...spec, env };
 }
 
-export function prepare(change: Change, index: number, root: string, forDisplay = false): Prepared {
+/** The session as it starts: with the flags that make its agent CLI report its own state
+ *  (src/agents/event-setup.ts), when it is one that can. */
+function withAgentEvents(spec: SessionSpec, after: Attributes | undefined, root: string): SessionSpec {
+  const setup = setupOf(after, spec.name, root);
+  return setup ? { ...spec, command: withEventArgs(spec.command, setup) } : spec;
+}
+
+export function prepare(change: Change, index: number, root: string, forDisplay = false, project?: string): Prepared {
   const name = nameOf(change.address, change.after ?? change.before);
   const problem = sessionNameProblem(name);
   if (problem) return { ok: false, error: problem };
   const base = { index, change, name };
   const withCreate = (): Work => {
-    const real = readSessionSpec(change.address, change.after ?? {});
+    const real = withAgentEvents(readSessionSpec(change.address, change.after ?? {}), change.after, root);
     const spec = forDisplay ? displaySpec(real, change.sensitive ?? []) : real;
-    const mark = markOf(change, real);
+    const mark = markOf(change, real, project);
     const cwd = path.resolve(root, spec.cwd);
     const create = createCommands(spec, mark, cwd);
     return { ...base, mark, create, cwd, commands: change.action === 'replace' ? [...killCommands(name), ...create] : create };
@@ -67,7 +77,7 @@ export function prepare(change: Change, index: number, root: string, forDisplay 
       return { ok: true, work: { ...base, commands: killCommands(name) } };
     case 'update': {
       const spec = readSessionSpec(change.address, change.after ?? {});
-      const mark = markOf(change, spec);
+      const mark = markOf(change, spec, project);
       return { ok: true, work: { ...base, mark, commands: updateCommands(spec, mark) } };
     }
     case 'adopt':

@@ -11,7 +11,7 @@ export function initial(ddl: DdlProfile): Migration {
     async up(db: AnyDb) {
       await db.schema
         .createTable('resources')
-        .addColumn('address', 'text', (c) => c.primaryKey())
+        .addColumn('address', 'text', (c) => ddl.binaryText(c).primaryKey())
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('attributes', 'text', (c) => c.notNull())
         .addColumn('spec_hash', 'text', (c) => c.notNull())

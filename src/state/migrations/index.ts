@@ -3,11 +3,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './0001-initial.js';
 import { features } from './0002-features.js';
+import { agentConversations } from './0003-agent-conversations.js';
 import type { DdlProfile } from './profile.js';
 
 const ALL: Readonly<Record<string, (ddl: DdlProfile) => Migration>> = {
   '0001_initial': initial,
   '0002_features': features,
+  '0003_agent_conversations': agentConversations,
 };
 
 export const migrationNames: readonly string[] = Object.keys(ALL).sort();

@@ -1,0 +1,28 @@
+/** What `apply --dry-run` shows: for every change, the exact steps its provider would run, as data. */
+import type { Action, Plan } from '../core/plan.js';
+import type { ObserveContext, Step } from '../providers/provider.js';
+import { providerFor } from '../providers/registry.js';
+import { redact, redactFields, secretsOf } from './redact.js';
+
+export interface DryRunEntry {
+  readonly address: string;
+  readonly action: Action;
+  /** What apply would do: record it in the state store only, run its after_create hooks again
+   *  (they did not finish last time), or run these steps. */
+  readonly work: { readonly kind: 'state-only' } | { readonly kind: 'hooks-only' } | { readonly kind: 'steps'; readonly steps: readonly Step[] };
+}
+
+/** Every value the plan marks sensitive is masked in what is shown, whatever step carries it. */
+export async function dryRun(plan: Plan, ctx: ObserveContext): Promise<readonly DryRunEntry[]> {
+  const secrets = secretsOf(plan.changes);
+  const masked = (s: Step): Step => ({ ...redactFields(s, secrets), description: redact(s.description, secrets) });
+  return Promise.all(plan.changes
+    .filter((c) => c.action !== 'noop')
+    .map(async (c): Promise<DryRunEntry> => ({
+      address: c.address,
+      action: c.action,
+      work: c.action === 'adopt' || c.stateOnly ? { kind: 'state-only' }
+        : c.hooksOnly ? { kind: 'hooks-only' }
+        : { kind: 'steps', steps: (await providerFor(c.kind).steps(c, ctx)).map(masked) },
+    })));
+}
