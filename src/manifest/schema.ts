@@ -88,7 +88,7 @@ const PATTERN_WORDS: { readonly [pattern: string]: string } = {
 
 /** What the keys of a named map are, by the map's field. */
 const NAME_WORDS: { readonly [field: string]: string } = {
-  providers: 'provider name', groups: 'group name', files: 'file name', stages: 'stage name', vars: 'variable name',
+  providers: 'provider name', groups: 'group name', files: 'file name', stages: 'stage name', vars: 'variable name', hosts: 'host name',
 };
 
 /** Suggested additions for missing fields. */
@@ -185,10 +185,13 @@ function problem(e: ErrorObject, path: PathSegment[]): SchemaProblem | undefined
       if (e.propertyName !== undefined || e.schemaPath.includes('propertyNames')) {
         const name = String(e.propertyName ?? path[path.length - 1]);
         const variable = /\^\[A-Za-z_\]/.test(String(params.pattern));
+        const lowercase = String(params.pattern).startsWith('^[a-z]');
         const what = NAME_WORDS[String(path[path.length - 1])] ?? 'name';
         return {
           path: [...path, name], at: 'key', message: `${what} "${name}" is not allowed`,
-          fix: variable ? 'use letters, digits and "_", not starting with a digit' : 'use letters, digits, "_" or "-", starting with a letter',
+          fix: variable ? 'use letters, digits and "_", not starting with a digit'
+            : lowercase ? 'use lowercase letters, digits, "_" or "-", starting with a letter, at most 63 characters'
+              : 'use letters, digits, "_" or "-", starting with a letter',
         };
       }
       const words = PATTERN_WORDS[String(params.pattern)];

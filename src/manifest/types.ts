@@ -70,6 +70,8 @@ export interface EnvironmentsSpec {
   readonly base?: string;
   readonly source?: 'worktree' | 'clone';
   readonly sync?: 'rebase' | 'merge';
+  /** Host names (or `local`) the environments are spread over, round-robin in order. */
+  readonly hosts?: readonly string[];
   readonly stages?: { readonly [stage: string]: StageSpec };
   readonly hooks?: HooksSpec;
 }
@@ -83,6 +85,8 @@ export interface GroupSpec {
   readonly provider?: string | readonly string[];
   readonly env?: string;
   readonly cwd?: string;
+  /** The host a group that is not perEnvironment runs on (a name from hosts:, or `local`). */
+  readonly host?: string;
   readonly command?: Command;
   readonly vars?: EnvVars;
   readonly costPerSession?: number;
@@ -102,6 +106,16 @@ export interface FileSpec {
   readonly mode?: string;
 }
 
+/** A machine gaia reaches over ssh (`hosts.NAME`). */
+export interface HostSpec {
+  /** `[user@]host[:port]`, or an alias from the ssh config. */
+  readonly ssh: string;
+  /** Absolute, or `~/…` in the remote user's home. */
+  readonly root: string;
+  readonly tmux?: { readonly socket?: string };
+  readonly channels?: number;
+}
+
 export interface RoutingRule {
   readonly type?: string;
   readonly env?: boolean;
@@ -115,8 +129,10 @@ export interface Manifest {
     readonly tmux?: { readonly socket?: string | null };
     readonly state?: string;
     readonly parallelism?: number;
+    readonly ssh?: { readonly config?: string };
   };
   readonly repository?: { readonly path?: string; readonly url?: string; readonly base?: string };
+  readonly hosts?: { readonly [name: string]: HostSpec };
   readonly providers?: { readonly [name: string]: ProviderSpec };
   readonly environments?: EnvironmentsSpec;
   readonly groups?: { readonly [name: string]: GroupSpec };
