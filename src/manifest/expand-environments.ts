@@ -3,6 +3,7 @@ import { allocatePorts, type PortRequest } from '../core/ports.js';
 import { branchNameProblem, insideRoot } from './names.js';
 import { countProblem, MAX_COUNT } from './limits.js';
 import { resolveVars, type Checks } from './checks.js';
+import { environmentHosts } from './hosts.js';
 import type { ExpandFacts, Migration } from './expand.js';
 import type { EnvironmentInfo, StageInfo } from './model.js';
 import type { Manifest } from './types.js';
@@ -71,8 +72,9 @@ export function expandEnvironments(m: Manifest, facts: ExpandFacts, checks: Chec
     seen.add(name);
   });
 
+  const hosts = environmentHosts(m, names.length, checks);
   const stageNames = Object.keys(spec.stages ?? {});
-  const ports = allocateStagePorts(stageNames, spec.stages ?? {}, names, facts, checks);
+  const ports = allocateStagePorts(stageNames, spec.stages ?? {}, onEachHost(names, hosts, spec.hosts !== undefined), facts, checks);
 
   // Stage variables are resolved once per stage: they are the same in every environment.
   const secrets: string[] = [];
@@ -83,12 +85,14 @@ export function expandEnvironments(m: Manifest, facts: ExpandFacts, checks: Chec
   }));
 
   const base = spec.base ?? m.repository?.base ?? 'main';
-  const source = spec.source ?? 'worktree';
   const pathAt: PathSegment[] = ['environments', 'path'];
   const branchAt: PathSegment[] = ['environments', 'branch'];
   const byPath = new Map<string, string>();
   const byBranch = new Map<string, string>();
   const environments = names.map((name, i): EnvironmentInfo => {
+    const host = hosts[i];
+    // The local repository is not on another host: an environment there is a clone.
+    const source = host !== undefined ? 'clone' : spec.source ?? 'worktree';
     const ctx = { env: name, n: i + 1 };
     const written = text(spec.path ?? 'envs/{env}', ctx, pathAt);
     const path = rootPath(written, pathAt);
@@ -101,9 +105,11 @@ export function expandEnvironments(m: Manifest, facts: ExpandFacts, checks: Chec
     }
     if (pathOk && path === '.') once('env-path', pathAt, `environment "${name}" would live in the project root itself`, 'use a folder per environment, e.g. envs/{env}');
     // Same-named environments are reported once, as such, not again for everything they share.
-    const otherPath = byPath.get(path);
-    if (otherPath && otherPath !== name && !patternBroken) once('env-path', pathAt, `environments ${otherPath} and ${name} would share the directory ${path}`, 'put {env} in the path, e.g. envs/{env}');
-    byPath.set(path, name);
+    // Directories are per host: environments on two hosts may both live in envs/app.
+    const pathKey = `${host ?? ''}\0${path}`;
+    const otherPath = byPath.get(pathKey);
+    if (otherPath && otherPath !== name && !patternBroken) once('env-path', pathAt, `environments ${otherPath} and ${name} would share the directory ${path}${host !== undefined ? ` on host ${host}` : ''}`, 'put {env} in the path, e.g. envs/{env}');
+    byPath.set(pathKey, name);
     const otherBranch = byBranch.get(branch);
     if (otherBranch && otherBranch !== name && !patternBroken) once('branch', branchAt, `environments ${otherBranch} and ${name} would share the branch ${branch}`, 'put {env} in the branch, e.g. env/{env}');
     byBranch.set(branch, name);
@@ -121,16 +127,46 @@ export function expandEnvironments(m: Manifest, facts: ExpandFacts, checks: Chec
       const port = ports[`${name}.${stageName}`];
       return { name: stageName, ...(port !== undefined ? { port } : {}), ...(database ? { database } : {}), vars: stageVars.get(stageName) ?? {} };
     });
-    return { name, index: i + 1, path, branch, base, source, sync: spec.sync ?? 'rebase', stages };
+    return { name, index: i + 1, path, branch, base, source, sync: spec.sync ?? 'rebase', stages, ...(host !== undefined ? { host } : {}) };
   });
   return { environments, secrets };
 }
 
-/** Ports for every environment × stage: fixed ones as written, ranges through the stable allocator. */
+/** The environments that share one host's ports, host by host (this machine is one of them). */
+interface HostEnvironments {
+  readonly names: readonly string[];
+  /** ` on host gpu1`, ` on this machine`; nothing while every environment is here (the messages of old). */
+  readonly where: string;
+}
+
+function onEachHost(names: readonly string[], hosts: readonly (string | undefined)[], spread: boolean): HostEnvironments[] {
+  const byHost = new Map<string | undefined, string[]>();
+  names.forEach((name, i) => {
+    const list = byHost.get(hosts[i]) ?? [];
+    list.push(name);
+    byHost.set(hosts[i], list);
+  });
+  return [...byHost].map(([host, list]) => ({ names: list, where: !spread ? '' : host === undefined ? ' on this machine' : ` on host ${host}` }));
+}
+
+/** Ports for every environment × stage, one host at a time (environments on two hosts may take the
+ *  same port): fixed ones as written, ranges through the stable allocator. */
 function allocateStagePorts(
   stageNames: readonly string[],
   stages: NonNullable<NonNullable<Manifest['environments']>['stages']>,
-  envNames: readonly string[],
+  perHost: readonly HostEnvironments[],
+  facts: ExpandFacts,
+  checks: Checks,
+): { readonly [key: string]: number } {
+  const ports: Record<string, number> = {};
+  for (const group of perHost) Object.assign(ports, allocateHostPorts(stageNames, stages, group, facts, checks));
+  return ports;
+}
+
+function allocateHostPorts(
+  stageNames: readonly string[],
+  stages: NonNullable<NonNullable<Manifest['environments']>['stages']>,
+  { names: envNames, where }: HostEnvironments,
   facts: ExpandFacts,
   checks: Checks,
 ): { readonly [key: string]: number } {
@@ -141,7 +177,7 @@ function allocateStagePorts(
     if (p === undefined) continue;
     if (typeof p === 'number') {
       if (envNames.length > 1) {
-        checks.report(at, `port ${p} is fixed, but each of the ${envNames.length} environments needs its own ${stage} port`, `use a range, e.g. port: { range: [${p}, ${p + envNames.length - 1}] }`);
+        checks.once('port-fixed', at, `port ${p} is fixed, but each of the ${envNames.length} environments${where} needs its own ${stage} port`, `use a range, e.g. port: { range: [${p}, ${p + envNames.length - 1}] }`);
       }
       if (envNames[0] !== undefined) requests.push({ key: `${envNames[0]}.${stage}`, explicit: p, stage });
       continue;
@@ -162,7 +198,7 @@ function allocateStagePorts(
     const at: PathSegment[] = ['environments', 'stages', request.stage, 'port'];
     if (request.explicit !== undefined) {
       const holder = holders.get(request.explicit);
-      checks.once('port', at, `port ${request.explicit} for ${e.key} is already used by ${holder ?? 'another stage'}`, 'give each stage its own port');
+      checks.once('port', at, `port ${request.explicit} for ${e.key} is already used by ${holder ?? 'another stage'}${where}`, 'give each stage its own port');
     } else if (request.range) {
       const [lo, hi] = request.range;
       const taken: string[] = [];
@@ -171,7 +207,7 @@ function allocateStagePorts(
         if (h) taken.push(`${p} by ${h}`);
       }
       const list = taken.length > 4 ? `${taken.slice(0, 4).join(', ')}, …` : taken.join(', ');
-      checks.once('port', at, `range ${lo}-${hi} is exhausted: no free port left for ${e.key} (taken: ${list})`, 'widen the range or use fewer environments');
+      checks.once('port', at, `range ${lo}-${hi} is exhausted${where}: no free port left for ${e.key} (taken: ${list})`, 'widen the range or use fewer environments');
     }
   }
   return allocation.ports;

@@ -2,6 +2,7 @@
 import { resource, type Resource } from '../core/resource.js';
 import { renderValue, type TemplateContext } from './template.js';
 import { unknownPlaceholder, type Checks } from './checks.js';
+import { onHost } from './hosts.js';
 import type { EnvironmentInfo } from './model.js';
 import type { Manifest } from './types.js';
 import type { PathSegment } from './parse.js';
@@ -11,6 +12,8 @@ export interface Writer {
   readonly address: string;
   readonly path: string;
   readonly at: readonly PathSegment[];
+  /** The remote host it writes on; absent: this machine. */
+  readonly host?: string;
 }
 
 export function expandFiles(
@@ -31,12 +34,13 @@ export function expandFiles(
     if (f.perEnvironment && f.perStage) report(at(), 'give only one of perEnvironment and perStage');
     else if (f.perEnvironment && environments.length === 0) report(at('perEnvironment'), 'there are no environments to write this file for', 'add an environments: section, or remove perEnvironment');
     else if (f.perStage && !environments.some((e) => e.stages.length > 0)) report(at('perStage'), 'there are no stages to write this file for', 'add environments.stages, or remove perStage');
-    const instances: { name: string; ctx: TemplateContext }[] = [];
+    // Per-environment files go to their environment's host; the others stay on this machine.
+    const instances: { name: string; ctx: TemplateContext; host?: string }[] = [];
     const base = { project: m.project, environments: envJson };
     if (f.perStage) {
-      environments.forEach((e, i) => e.stages.forEach((s) => instances.push({ name: `${e.name}.${s.name}.${fname}`, ctx: { ...base, env: envJson[i], stage: envJson[i]!.stages[s.name] } })));
+      environments.forEach((e, i) => e.stages.forEach((s) => instances.push({ name: `${e.name}.${s.name}.${fname}`, ctx: { ...base, env: envJson[i], stage: envJson[i]!.stages[s.name] }, host: e.host })));
     } else if (f.perEnvironment) {
-      environments.forEach((e, i) => instances.push({ name: `${e.name}.${fname}`, ctx: { ...base, env: envJson[i] } }));
+      environments.forEach((e, i) => instances.push({ name: `${e.name}.${fname}`, ctx: { ...base, env: envJson[i] }, host: e.host }));
     } else {
       instances.push({ name: fname, ctx: base });
     }
@@ -58,7 +62,8 @@ export function expandFiles(
       if (secret && f.mode !== undefined && (parseInt(f.mode.replace(/^0o/i, ''), 8) & 0o007) !== 0) {
         checks.once('secret-mode', at('mode'), `mode ${f.mode} lets every local user read a file holding a sensitive value`, 'use 0600 (or 0640 for a group), or leave mode out');
       }
-      out.push({ resource: resource('file', inst.name, { path, content, mode: f.mode ?? (secret ? '0600' : '0644') }, [], secret ? { sensitive: ['content'] } : {}), at: at('path') });
+      const attributes = onHost({ path, content, mode: f.mode ?? (secret ? '0600' : '0644') }, inst.host);
+      out.push({ resource: resource('file', inst.name, attributes, [], secret ? { sensitive: ['content'] } : {}), at: at('path') });
     }
   }
   return out;
@@ -67,8 +72,10 @@ export function expandFiles(
 export function checkWriters(writers: readonly Writer[], checks: Checks): void {
   const byPath = new Map<string, Writer>();
   for (const w of writers) {
-    const other = byPath.get(w.path);
-    if (other) checks.once('writes', w.at, `${w.address} would write ${w.path}, which ${other.address} already writes`, 'give each its own path (use {env} or {stage.name} in templated paths)');
-    else byPath.set(w.path, w);
+    // One path on two hosts is two files.
+    const key = `${w.host ?? ''}\0${w.path}`;
+    const other = byPath.get(key);
+    if (other) checks.once('writes', w.at, `${w.address} would write ${w.path}${w.host !== undefined ? ` on host ${w.host}` : ''}, which ${other.address} already writes`, 'give each its own path (use {env} or {stage.name} in templated paths)');
+    else byPath.set(key, w);
   }
 }

@@ -6,6 +6,7 @@ import { agentProfile } from '../agents/profile.js';
 import { tmuxNameProblem } from './names.js';
 import { countProblem, MAX_COUNT } from './limits.js';
 import { didYouMean } from './suggest.js';
+import { hostNamed, LOCAL_HOST, onHost } from './hosts.js';
 import { renderText, shellQuote, type TemplateContext } from './template.js';
 import { resolveVars, type Checks, type ResolvedVars } from './checks.js';
 import type { ExpandFacts } from './expand.js';
@@ -38,6 +39,7 @@ export function expandGroups(
   for (const [gname, g] of Object.entries(m.groups ?? {})) {
     const at = (...rest: PathSegment[]): PathSegment[] => ['groups', gname, ...rest];
     const slots = groupSlots(gname, g, environments, envByName, checks, at);
+    const groupHost = groupHostOf(g, m, envByName, checks, at);
     const listMismatch = Array.isArray(g.provider) && g.provider.length !== slots.length;
     if (listMismatch) {
       report(at('provider'), `lists ${g.provider!.length} providers for ${slots.length} sessions`, 'give one provider per session, or a single name for all');
@@ -81,6 +83,8 @@ export function expandGroups(
         report(at(), `group ${gname} has neither a command nor a provider`, 'add command: (e.g. command: bash) or provider: NAME');
       }
 
+      // A session in an environment runs on that environment's host; the others on the group's.
+      const host = slot.env ? slot.env.host : groupHost;
       const cwd = slot.env ? slot.env.path : rootPath(g.cwd ?? '.', at('cwd'));
       const sessionCtx = { ...ctx, session: name, path: cwd };
       const fromProvider: ResolvedVars = (providerName ? providerVars.get(providerName) : undefined) ?? { values: {}, sensitive: [] };
@@ -113,11 +117,12 @@ export function expandGroups(
         ...(store ? { conversationStore: store.kind } : {}),
         ...(limit !== undefined ? { startLimit: { concurrent: limit, intervalMs: durationMs(g.policy?.startInterval, DEFAULT_START_INTERVAL_MS) } } : {}),
       };
-      const r = resource('tmux_session', name, attributes, [], sensitive.length ? { sensitive: sensitive.map((k) => `env.${k}`) } : {});
+      const r = resource('tmux_session', name, onHost(attributes, host), [], sensitive.length ? { sensitive: sensitive.map((k) => `env.${k}`) } : {});
       const info: SessionInfo = {
         name, address: r.address, group: gname, provider: providerName, cwd, agent,
         ...(slot.env ? { env: slot.env.name } : {}),
         costPerMonth: g.costPerSession ?? provider?.costPerMonth ?? 0,
+        ...(host !== undefined ? { host } : {}),
       };
       return { ...info, resource: r };
     });
@@ -169,6 +174,25 @@ function groupSlots(
   }
   const n = g.names ? g.names.length : g.count ?? 0;
   return Array.from({ length: n }, () => (fixedEnv ? { env: fixedEnv } : {}));
+}
+
+/** The remote host a group's own sessions run on (undefined: here). A perEnvironment group has none of
+ *  its own, and a group in one environment runs where that environment is. */
+function groupHostOf(
+  g: GroupSpec, m: Manifest, envByName: ReadonlyMap<string, EnvironmentInfo>, checks: Checks, at: (...rest: PathSegment[]) => PathSegment[],
+): string | undefined {
+  if (g.host === undefined) return undefined;
+  if (g.perEnvironment) {
+    checks.report(at('host'), 'a perEnvironment group\'s sessions run on their environment\'s host', 'remove host, or spread the environments with environments.hosts');
+    return undefined;
+  }
+  const host = hostNamed(g.host, m, at('host'), checks);
+  const env = g.env !== undefined ? envByName.get(g.env) : undefined;
+  const known = g.host === LOCAL_HOST || host !== undefined;
+  if (env && known && env.host !== host) {
+    checks.report(at('host'), `the group works in environment ${env.name}, which is ${env.host !== undefined ? `on host ${env.host}` : 'on this machine'}`, 'remove host: the sessions run where their environment is');
+  }
+  return host;
 }
 
 function renderCommand(command: Command, ctx: TemplateContext, checks: Checks, where: PathSegment[]): Json {

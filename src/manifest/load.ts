@@ -67,6 +67,7 @@ function loadParsed(parsed: Parsed, text: string, file: string, options: LoadOpt
   if (expanded.problems.length) return { ok: false, errors: locateAll(parsed, expanded.problems) };
 
   const socket = manifest.settings?.tmux?.socket ?? undefined;
+  const sshConfig = manifest.settings?.ssh?.config;
   return {
     ok: true,
     model: {
@@ -74,6 +75,8 @@ function loadParsed(parsed: Parsed, text: string, file: string, options: LoadOpt
       file,
       root,
       ...(socket ? { tmuxSocket: socket } : {}),
+      hosts: expanded.hosts,
+      ...(sshConfig !== undefined ? { sshConfig } : {}),
       // GAIA_STATE_URL from gaia's own environment, not the manifest's (diff and completion load with placeholders).
       state: stateLocation(root, manifest.settings?.state, process.env),
       parallelism: manifest.settings?.parallelism ?? 8,

@@ -4,10 +4,21 @@ import type { Command, Manifest, RoutingRule } from './types.js';
 import type { PathSegment } from './parse.js';
 import type { StateLocation } from '../state/location.js';
 
+/** A machine gaia reaches over ssh (`hosts.NAME`); this machine is never one. */
+export interface HostInfo {
+  readonly name: string;
+  /** As ssh takes it, parsed from `ssh:` */
+  readonly target: { readonly host: string; readonly user?: string; readonly port?: number };
+  /** As written: absolute, or `~/…` (the remote user's home). */
+  readonly root: string;
+  readonly tmuxSocket?: string;
+  readonly channels?: number;
+}
+
 export interface StageInfo {
   readonly name: string;
   readonly port?: number;
-  /** Database path relative to the project root. */
+  /** Database path relative to the project root (on a remote environment: to its host's root). */
   readonly database?: string;
   readonly vars: { readonly [name: string]: string };
 }
@@ -21,6 +32,8 @@ export interface EnvironmentInfo {
   readonly source: 'worktree' | 'clone';
   readonly sync: 'rebase' | 'merge';
   readonly stages: readonly StageInfo[];
+  /** The remote host it lives on (its path relative to that host's root); absent: this machine. */
+  readonly host?: string;
 }
 
 export interface SessionInfo {
@@ -32,6 +45,8 @@ export interface SessionInfo {
   readonly cwd: string;
   readonly costPerMonth: number;
   readonly agent: boolean;
+  /** The remote host it runs on (its cwd relative to that host's root); absent: this machine. */
+  readonly host?: string;
 }
 
 export interface GroupInfo {
@@ -78,6 +93,10 @@ export interface Model {
   readonly file: string;
   readonly root: string;
   readonly tmuxSocket?: string;
+  /** The remote hosts defined under hosts:, in manifest order (used or not). */
+  readonly hosts: readonly HostInfo[];
+  /** settings.ssh.config as written: ssh's -F file. */
+  readonly sshConfig?: string;
   /** Where the state store lives (a SQLite file, or a shared PostgreSQL database). */
   readonly state: StateLocation;
   readonly parallelism: number;
