@@ -4,7 +4,7 @@ import { hasChanges, type Plan } from '../core/plan.js';
 import { applyHooks } from '../agents/hooks.js';
 import { applyPlan } from '../engine/apply.js';
 import { dryRun } from '../engine/dry-run.js';
-import { makePlan } from '../engine/plan.js';
+import { HOST_UNREACHABLE, makePlan } from '../engine/plan.js';
 import type { Project } from '../engine/project.js';
 import { renderApplySummary, renderDryRun } from '../render/apply-terminal.js';
 import { renderPlanTerminal } from '../render/plan-terminal.js';
@@ -80,7 +80,7 @@ export async function runApply(
   if (opts.dryRun) {
     const { plan } = await makePlan(project, planOptions);
     out(renderPlanTerminal(plan, { color }));
-    if (hasChanges(plan)) out(renderDryRun(await dryRun(plan, project.ctx)));
+    if (hasChanges(plan)) out(renderDryRun(await dryRun(plan, project.ctx, project.sides)));
     return 0;
   }
 
@@ -108,7 +108,7 @@ export async function runApply(
       return interruption.exitCode() ?? 1;
     };
     if (interruption.signal.aborted) return cancelled();
-    if (!hasChanges(plan)) return plan.conflicts.length ? conflictsRemain(plan) : 0;
+    if (!hasChanges(plan)) return plan.conflicts.length ? conflictsRemain(plan) : hostsLeftOut(plan);
     if (!opts.autoApprove && !saved) {
       if (!isInteractive()) throw new UserError('refusing to apply without confirmation: not running in a terminal', 'review the plan, then run again with --auto-approve');
       if (!(await confirm(`Do you want gaia to perform these actions?`)) || interruption.signal.aborted) return cancelled();
@@ -130,6 +130,7 @@ export async function runApply(
       onEvent: output.onEvent,
       hooks: applyHooks(project.model, project.ctx, output.log),
       signal: stop,
+      sides: project.sides,
     })).finally(output.finish);
     out(renderApplySummary(result, destroy, interruption.received()));
     if (result.storeError !== undefined) {
@@ -140,10 +141,18 @@ export async function runApply(
       'run `gaia plan` to see what is left, then `gaia apply` again');
     if (result.interrupted) return interruption.exitCode() ?? 1;
     if (!result.ok) return 1;
-    return plan.conflicts.length ? conflictsRemain(plan) : 0;
+    return plan.conflicts.length ? conflictsRemain(plan) : hostsLeftOut(plan);
   } finally {
     await lock.release();
   }
+}
+
+/** Hosts that could not be reached had nothing applied: the apply is not complete (exit 1), said once more at the end. */
+function hostsLeftOut(plan: Plan): number {
+  const left = plan.warnings.filter((w) => w.code === HOST_UNREACHABLE);
+  if (left.length === 0) return 0;
+  err(`Not applied on ${left.length} host${left.length === 1 ? '' : 's'} that could not be reached (see the warning${left.length === 1 ? '' : 's'} above): run gaia apply again once ${left.length === 1 ? 'it answers' : 'they answer'}.`);
+  return 1;
 }
 
 /** A copy of the store before this apply changes it; a store that cannot even be copied (a full disk)

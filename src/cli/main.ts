@@ -23,6 +23,7 @@ import * as send from './send.js';
 import * as attach from './attach.js';
 import * as importCmd from './import.js';
 import * as completion from './completion/command.js';
+import * as worker from './worker.js';
 import { totalSpawned } from '../host/exec.js';
 import { StateUnavailable } from '../state/sqlite-store.js';
 import { DigestKeyUnavailable } from '../state/digest-key.js';
@@ -97,6 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   attach.register(program, setCode);
   importCmd.register(program, setCode);
   completion.register(program);
+  worker.register(program, setCode);
 
   try {
     // `-file x` would be read as `-f ile x`: a long option with one dash is refused, naming the right one.

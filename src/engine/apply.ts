@@ -10,6 +10,9 @@ import { providerFor } from '../providers/registry.js';
 import type { StateStore, StepRecord } from '../state/store.js';
 import { redact, redactFields, secretsOf } from './redact.js';
 import { changeLine } from '../render/apply-terminal.js';
+import { HostUnreachable } from '../host/ssh/worker-client.js';
+import type { HostSide } from './hosts.js';
+import { LOCAL, placeOfChange } from '../core/place.js';
 
 /** `interrupted`: not started, because the apply was interrupted (a signal) before its turn. */
 export type ChangeStatus = 'done' | 'failed' | 'skipped' | 'refused' | 'interrupted';
@@ -62,6 +65,8 @@ export interface ApplyOptions {
   readonly hooks?: ChangeHooks;
   /** Aborted (a signal): start no new step; what runs finishes and is recorded. */
   readonly signal?: AbortSignal;
+  /** The hosts of a project with `hosts:`: each change goes to its host's side. Without: all here. */
+  readonly sides?: ReadonlyMap<string, HostSide>;
 }
 
 /** What hooks did for a set of changes: steps for the history, and the changes they stop or fail. */
@@ -198,12 +203,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
     await Promise.all([...byProvider].map(async ([provider, batch]) => {
       for (const c of batch) emit({ kind: 'started', address: c.address, action: c.action });
       const t0 = Date.now();
-      let outcomes: readonly ChangeOutcome[];
-      try {
-        outcomes = await provider.apply(batch, applyCtx);
-      } catch (e) {
-        outcomes = batch.map(() => ({ status: 'failed' as const, error: `${provider.name} failed: ${e instanceof Error ? e.message : String(e)}` }));
-      }
+      const outcomes = await applyOnHosts(provider, batch, applyCtx, options.sides);
       const ms = Date.now() - t0;
       // The batch's results arrived together: record them together, one transaction.
       const landed = { record: [] as Recorded[], forget: [] as string[], steps: [] as StepRecord[] };
@@ -223,7 +223,8 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
           result = clean({ address: c.address, action: c.action, status: 'done', ms, ...(o.notes ? { notes: o.notes } : {}) });
         } else {
           // A failed create leaves nothing of gaia's: drop the write-ahead record so ownership is never claimed by mistake.
-          if (c.action === 'create') landed.forget.push(c.address);
+          // One whose host went away under it may have landed: its record stays for the next plan to look.
+          if (c.action === 'create' && !o.unknown) landed.forget.push(c.address);
           result = clean({ address: c.address, action: c.action, status: 'failed', error: o.error, ...(o.argv ? { argv: o.argv } : {}), ...(o.stderr ? { stderr: o.stderr } : {}), ms });
         }
         results.set(c.address, result);
@@ -254,6 +255,34 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
   const summary = `${count('done')} done, ${count('failed')} failed, ${count('refused')} refused, ${count('skipped')} skipped${stopped ? `, ${count('interrupted')} not started` : ''}`;
   await write(() => store.finishApply(applyId, stopped || storeError !== undefined ? 'interrupted' : ok ? 'done' : 'failed', summary));
   return { results: all, ok: ok && storeError === undefined, ms: Date.now() - started, interrupted: stopped, ...(storeError !== undefined ? { storeError } : {}) };
+}
+
+/** A provider's batch, each part on its host, all hosts at once; outcomes in the batch's order. A
+ *  provider that throws fails its part; a host that cannot be reached leaves its part unknown. */
+async function applyOnHosts(provider: Provider, batch: readonly Change[], ctx: ApplyContext, sides: ReadonlyMap<string, HostSide> | undefined): Promise<readonly ChangeOutcome[]> {
+  const parts = new Map<string, number[]>();
+  batch.forEach((c, i) => {
+    const place = placeOfChange(c);
+    parts.set(place, [...(parts.get(place) ?? []), i]);
+  });
+  const outcomes: ChangeOutcome[] = new Array(batch.length);
+  await Promise.all([...parts].map(async ([place, indexes]) => {
+    const changes = indexes.map((i) => batch[i]!);
+    let got: readonly ChangeOutcome[];
+    try {
+      const side = sides?.get(place);
+      if (place !== LOCAL && !side) throw new Error(`host ${place} is not among the hosts this apply reaches`);
+      got = place === LOCAL ? await provider.apply(changes, ctx) : await side!.apply(provider.name, changes, ctx);
+    } catch (e) {
+      const unknown = e instanceof HostUnreachable;
+      const error = unknown ? `${e.message}: whether it happened is not known; the next plan looks again` : `${provider.name} failed: ${e instanceof Error ? e.message : String(e)}`;
+      got = changes.map(() => ({ status: 'failed' as const, error, ...(unknown ? { unknown: true as const } : {}) }));
+    }
+    indexes.forEach((i, k) => {
+      outcomes[i] = got[k] ?? { status: 'failed', error: `${provider.name} returned no outcome` };
+    });
+  }));
+  return outcomes;
 }
 
 function historyStatus(status: ChangeStatus): StepRecord['status'] {

@@ -1,5 +1,7 @@
 /** What `apply --dry-run` shows: for every change, the exact steps its provider would run, as data. */
-import type { Action, Plan } from '../core/plan.js';
+import type { Action, Change, Plan } from '../core/plan.js';
+import type { HostSide } from './hosts.js';
+import { LOCAL, placeOfChange } from '../core/place.js';
 import type { ObserveContext, Step } from '../providers/provider.js';
 import { providerFor } from '../providers/registry.js';
 import { redact, redactFields, secretsOf } from './redact.js';
@@ -13,8 +15,12 @@ export interface DryRunEntry {
 }
 
 /** Every value the plan marks sensitive is masked in what is shown, whatever step carries it. */
-export async function dryRun(plan: Plan, ctx: ObserveContext): Promise<readonly DryRunEntry[]> {
+export async function dryRun(plan: Plan, ctx: ObserveContext, sides?: ReadonlyMap<string, HostSide>): Promise<readonly DryRunEntry[]> {
   const secrets = secretsOf(plan.changes);
+  const stepsOf = async (c: Change): Promise<readonly Step[]> => {
+    const side = sides?.get(placeOfChange(c));
+    return side && side.name !== LOCAL ? side.steps(c) : providerFor(c.kind).steps(c, ctx);
+  };
   const masked = (s: Step): Step => ({ ...redactFields(s, secrets), description: redact(s.description, secrets) });
   return Promise.all(plan.changes
     .filter((c) => c.action !== 'noop')
@@ -23,6 +29,6 @@ export async function dryRun(plan: Plan, ctx: ObserveContext): Promise<readonly 
       action: c.action,
       work: c.action === 'adopt' || c.stateOnly ? { kind: 'state-only' }
         : c.hooksOnly ? { kind: 'hooks-only' }
-        : { kind: 'steps', steps: (await providerFor(c.kind).steps(c, ctx)).map(masked) },
+        : { kind: 'steps', steps: (await stepsOf(c)).map(masked) },
     })));
 }

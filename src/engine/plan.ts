@@ -3,7 +3,9 @@ import { plan as computePlan } from '../core/planner.js';
 import type { Plan } from '../core/plan.js';
 import type { Recorded } from '../core/resource.js';
 import { kindSpecs } from '../providers/registry.js';
-import { observeAll, type Observation } from './observe.js';
+import { observeEverywhere, type PlacedObservation, type UnreachableHost } from './hosts.js';
+import { LOCAL, placeOf } from '../core/place.js';
+import type { PlanWarning } from '../core/plan.js';
 import type { Project } from './project.js';
 import { missingPrograms } from './preflight.js';
 import { StateUnavailable } from '../state/sqlite-store.js';
@@ -43,7 +45,7 @@ export class UnknownTargets extends Error {
 
 export interface PlanOutcome {
   readonly plan: Plan;
-  readonly observation: Observation;
+  readonly observation: PlacedObservation;
   readonly recorded: readonly Recorded[];
 }
 
@@ -56,23 +58,37 @@ export async function makePlan(project: Project, options: PlanOptions = {}): Pro
     const unknown = options.targets.filter((t) => !addresses.some((a) => a === t || a.startsWith(`${t}.`)));
     if (unknown.length) throw new UnknownTargets(unknown, addresses, model.file);
   }
-  const observation = await observeAll(desired, recorded, ctx);
+  const observation = await observeEverywhere(project.sides, desired, recorded);
   if (recorded.length === 0 && !options.allowLostState && (await store.applies(1)).length === 0) {
     // A destroy desires nothing, so it observes nothing: look at what the manifest names for marks.
-    const looked = options.destroy && model.resources.length ? await observeAll(model.resources, recorded, ctx) : observation;
+    const looked = options.destroy && model.resources.length ? await observeEverywhere(project.sides, model.resources, recorded) : observation;
     refuseLostState(looked.observed, project);
   }
+  // What is on a host that cannot be reached is unknown: planned neither as missing nor as gone.
+  const unknown = new Set(observation.unreachable.flatMap((u) => u.addresses));
+  const known = <T extends { address: string }>(x: T) => !unknown.has(x.address);
   const plan = computePlan({
-    desired,
+    desired: desired.filter(known),
     observed: observation.observed,
-    recorded,
+    recorded: recorded.filter(known),
     specs: kindSpecs,
     manifest: { path: model.file, hash: model.manifestHash },
     project: ctx.project,
     digests: ctx.digests,
     now: (options.now?.() ?? new Date()).toISOString(),
-    warnings: [...observation.warnings, ...model.warnings.map((text) => ({ code: 'manifest', text })), ...missingPrograms(desired, model.root)],
+    warnings: [
+      ...observation.unreachable.map(unreachableWarning),
+      ...observation.warnings, ...model.warnings.map((text) => ({ code: 'manifest', text })), ...missingPrograms(desired.filter((r) => placeOf(r.attributes) === LOCAL), model.root),
+    ],
     ...(options.targets?.length ? { targets: options.targets } : {}),
   });
   return { plan: options.destroy ? { ...plan, destroy: true } : plan, observation, recorded };
+}
+
+/** The code apply and status look for: a host whose resources were left out. */
+export const HOST_UNREACHABLE = 'host_unreachable';
+
+function unreachableWarning(u: UnreachableHost): PlanWarning {
+  const n = u.addresses.length;
+  return { code: HOST_UNREACHABLE, text: `host ${u.host} (${u.reach}) cannot be reached: ${u.reason}. Its ${n} resource${n === 1 ? ' is' : 's are'} unknown and not planned; nothing there changes until it answers` };
 }

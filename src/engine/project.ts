@@ -7,7 +7,13 @@ import type { ManifestError } from '../manifest/types.js';
 import type { Host } from '../host/host.js';
 import { localHost } from '../host/local/local-host.js';
 import type { ConversationRecords, ObserveContext } from '../providers/provider.js';
-import { projectDigests } from '../state/digest-key.js';
+import { digestKeyPath, readOrCreateKey } from '../state/digest-key.js';
+import { keyedDigests } from '../core/digest.js';
+import { homedir } from 'node:os';
+import { sshExecutor } from '../host/ssh/ssh-executor.js';
+import { workerClient } from '../host/ssh/worker-client.js';
+import { localSide, remoteSide, type HostSide } from './hosts.js';
+import { LOCAL } from '../core/place.js';
 import { stateCacheDir, stateName } from '../state/location.js';
 import { openStore } from '../state/open.js';
 import { StateUnavailable, storeIsSound } from '../state/sqlite-store.js';
@@ -17,7 +23,10 @@ import { resolveBases } from './resolve-base.js';
 export interface Project {
   readonly model: Model;
   readonly store: StateStore;
+  /** This machine's context (the local side). */
   readonly ctx: ObserveContext;
+  /** Every place the manifest puts resources, by name: `local`, and each host of `hosts:` (hosts.ts). */
+  readonly sides: ReadonlyMap<string, HostSide>;
   readonly backupDir: string;
   close(): Promise<void>;
 }
@@ -41,7 +50,8 @@ function unwritable(path: string, error: unknown): unknown {
 export async function openProject(file: string, host: Host = localHost()): Promise<OpenResult> {
   const first = loadManifest(file);
   if (!first.ok) return first;
-  const digests = projectDigests(first.model.root);
+  const digestKey = readOrCreateKey(first.model.root, digestKeyPath(first.model.root));
+  const digests = keyedDigests(digestKey);
   const statePath = stateName(first.model.state);
   const store = await openStore(first.model.state, { root: first.model.root }).catch((error: unknown) => {
     throw unwritable(statePath, error);
@@ -68,22 +78,44 @@ export async function openProject(file: string, host: Host = localHost()): Promi
     throw error;
   }
   const socket = tmuxSocketFor(model);
+  const conversations = conversationsIn(store);
+  const ctx: ObserveContext = {
+    root: model.root, host, project, digests,
+    settings: {
+      tmux: { ...(socket ? { socket } : {}), conversations },
+      sqlite: { cacheDir: stateCacheDir(model.state, model.root) },
+    },
+  };
   return {
     ok: true,
     project: {
       model,
       store,
-      ctx: {
-        root: model.root, host, project, digests,
-        settings: {
-          tmux: { ...(socket ? { socket } : {}), conversations: conversationsIn(store) },
-          sqlite: { cacheDir: stateCacheDir(model.state, model.root) },
-        },
-      },
+      ctx,
+      sides: projectSides(model, ctx, { project, digestKey, conversations }),
       backupDir: join(model.root, '.gaia', 'backups'),
       close: () => store.close(),
     },
   };
+}
+
+/** This machine, and a side per host of the manifest, each reached over ssh (connected on first use). */
+function projectSides(model: Model, ctx: ObserveContext, shared: { project: string; digestKey: Buffer; conversations: ConversationRecords }): ReadonlyMap<string, HostSide> {
+  const sides = new Map<string, HostSide>([[LOCAL, localSide(ctx)]]);
+  const config = model.sshConfig === undefined ? undefined : expandHome(model.sshConfig);
+  for (const h of model.hosts) {
+    const ssh = sshExecutor(h.target, { ...(config !== undefined ? { config } : {}), ...(h.channels !== undefined ? { maxChannels: h.channels } : {}) });
+    const reach = `${h.target.user !== undefined ? `${h.target.user}@` : ''}${h.target.host}${h.target.port !== undefined ? `:${h.target.port}` : ''}`;
+    sides.set(h.name, remoteSide({
+      name: h.name, reach, root: h.root, readSource: (rel) => ctx.host.files.readText(join(model.root, rel)), ...(h.tmuxSocket !== undefined ? { tmuxSocket: h.tmuxSocket } : {}),
+      project: shared.project, digestKey: shared.digestKey, conversations: shared.conversations, client: workerClient(h.name, ssh),
+    }));
+  }
+  return sides;
+}
+
+function expandHome(file: string): string {
+  return file === '~' || file.startsWith('~/') ? join(homedir(), file.slice(1)) : file;
 }
 
 /** A context whose agent conversations are kept in `store` (a round that holds another store than the one it opened with). */

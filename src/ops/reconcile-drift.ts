@@ -2,7 +2,7 @@
  *  and compare it with what was last applied. Reads only; the manifest's intent plays no part. */
 import { detectDrift, type DriftReport } from '../core/drift.js';
 import type { PlanWarning } from '../core/plan.js';
-import { observeAll } from '../engine/observe.js';
+import { observeEverywhere } from '../engine/hosts.js';
 import type { Project } from '../engine/project.js';
 import { kindSpecs } from '../providers/registry.js';
 
@@ -11,8 +11,15 @@ export interface ProjectDrift {
   readonly warnings: readonly PlanWarning[];
 }
 
-export async function projectDrift(project: Pick<Project, 'store' | 'ctx'>): Promise<ProjectDrift> {
-  const recorded = await project.store.recorded();
-  const observation = await observeAll([], recorded, project.ctx);
-  return { report: detectDrift(recorded, observation.observed, kindSpecs, project.ctx.digests), warnings: observation.warnings };
+export async function projectDrift(project: Pick<Project, 'store' | 'ctx' | 'sides'>): Promise<ProjectDrift> {
+  const all = await project.store.recorded();
+  const observation = await observeEverywhere(project.sides, [], all);
+  // What is on a host that cannot be reached has not drifted: it is unknown.
+  const unknown = new Set(observation.unreachable.flatMap((u) => u.addresses));
+  const recorded = all.filter((r) => !unknown.has(r.address));
+  const warnings: PlanWarning[] = [
+    ...observation.unreachable.map((u) => ({ code: 'host_unreachable', text: `host ${u.host} (${u.reach}) cannot be reached: ${u.reason}; its ${u.addresses.length} resources are unknown` })),
+    ...observation.warnings,
+  ];
+  return { report: detectDrift(recorded, observation.observed, kindSpecs, project.ctx.digests), warnings };
 }

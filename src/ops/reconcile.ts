@@ -215,7 +215,7 @@ async function converge(project: Project, planned: PlanOutcome, c: ConvergeConte
   if (hasChanges(decided.plan)) {
     apply = await applyPlan(decided.plan, store, { ...project.ctx, parallelism: model.parallelism }, {
       allowDataLoss: false, force: false, backupDir: project.backupDir, command: RECONCILE_COMMAND,
-      manifestHash: model.manifestHash, log: c.log, now: c.clock, ...(c.signal ? { signal: c.signal } : {}),
+      manifestHash: model.manifestHash, log: c.log, now: c.clock, ...(c.signal ? { signal: c.signal } : {}), sides: project.sides,
     });
     if (apply.interrupted) {
       const done = apply.results.filter((r) => r.status === 'done').length;

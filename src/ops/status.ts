@@ -4,7 +4,8 @@
 import path from 'node:path';
 import type { Observed, Recorded } from '../core/resource.js';
 import { agentStateDisabled, readAgentStates } from '../agents/observe.js';
-import { observeAll } from '../engine/observe.js';
+import { observeEverywhere } from '../engine/hosts.js';
+import { LOCAL, placeOf } from '../core/place.js';
 import type { Project } from '../engine/project.js';
 import { readGitFacts } from './git-facts.js';
 import { assembleStatus, type StatusReport } from './status-model.js';
@@ -31,7 +32,9 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   const { model, store, ctx } = project;
   const recorded = await store.recorded();
   const now = options.now?.() ?? new Date();
-  const observing = observeAll(model.resources, recorded, ctx, { includeUnmanaged: true });
+  const observing = observeEverywhere(project.sides, model.resources, recorded, { includeUnmanaged: true });
+  // An environment on another host is told by its observed worktree; git facts are this machine's only, for now.
+  const here = model.environments.filter((e) => e.host === undefined);
   // Agent panes are captured as soon as the observation says which sessions exist (one tmux
   // invocation for all), while the slower git facts are still being read.
   const capturing = (options.agentStates ?? !agentStateDisabled())
@@ -39,7 +42,7 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
     : Promise.resolve(undefined);
   const [observation, git, tasks, agents] = await Promise.all([
     observing,
-    readGitFacts(model.environments, model.resources, ctx),
+    readGitFacts(here, model.resources.filter((r) => placeOf(r.attributes) === LOCAL), ctx),
     store.listTasks({ status: 'open' }),
     capturing,
   ]);
@@ -47,8 +50,10 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   const openTasks = new Map<string, number>();
   for (const t of tasks) if (t.session) openTasks.set(t.session, (openTasks.get(t.session) ?? 0) + 1);
   const exists = (rel: string, ...rest: string[]) => ctx.host.files.exists(path.resolve(model.root, rel, ...rest));
-  const directories = new Set(model.environments.filter((e) => exists(e.path)).map((e) => e.name));
-  const gitWorktrees = new Set(model.environments.filter((e) => exists(e.path, '.git')).map((e) => e.name));
+  const seenThere = new Set(observation.observed.filter((o) => o.kind === 'git_worktree').map((o) => o.address));
+  const remote = model.environments.filter((e) => e.host !== undefined && seenThere.has(`git_worktree.${e.name}`)).map((e) => e.name);
+  const directories = new Set([...here.filter((e) => exists(e.path)).map((e) => e.name), ...remote]);
+  const gitWorktrees = new Set([...here.filter((e) => exists(e.path, '.git')).map((e) => e.name), ...remote]);
   const report = assembleStatus({
     model,
     observed: observation.observed,
@@ -59,7 +64,10 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
     openTasks,
     directories,
     gitWorktrees,
-    warnings: observation.warnings.map((w) => (w.address ? `${w.text} (${w.address})` : w.text)),
+    warnings: [
+      ...observation.unreachable.map((u) => `host ${u.host} (${u.reach}) cannot be reached: ${u.reason}; its ${u.addresses.length} resources are unknown`),
+      ...observation.warnings.map((w) => (w.address ? `${w.text} (${w.address})` : w.text)),
+    ],
     now,
     ...(agents ? { agents } : {}),
   });

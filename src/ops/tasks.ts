@@ -1,6 +1,7 @@
 /** `gaia task add`: which sessions are live (one tmux list), how loaded each is (the state
  *  store's open tasks), the pure routing decision, the record, and delivery when asked. */
 import { observeAll } from '../engine/observe.js';
+import { LOCAL, placeOf } from '../core/place.js';
 import type { Project } from '../engine/project.js';
 import { providerFor } from '../providers/registry.js';
 import type { TaskRecord } from '../state/store.js';
@@ -24,7 +25,8 @@ export type AddTaskResult =
 
 /** Sessions that exist and are not sitting in a dead pane, by name. */
 export async function liveSessions(project: Project): Promise<ReadonlySet<string>> {
-  const sessions = project.model.resources.filter((r) => r.kind === 'tmux_session');
+  // Delivery reaches this machine's tmux server only, so far: sessions on other hosts are not routed to.
+  const sessions = project.model.resources.filter((r) => r.kind === 'tmux_session' && placeOf(r.attributes) === LOCAL);
   const observation = await observeAll(sessions, [], project.ctx, { providers: [providerFor('tmux_session')] });
   return new Set(observation.observed
     .filter((o) => o.kind === 'tmux_session' && o.attributes.paneDead !== true)

@@ -96,6 +96,8 @@ export type ChangeOutcome =
       readonly stderr?: string;
       /** Its program started and exited within the start grace (a CLI that could not resume, a typo). */
       readonly exitedAtStart?: { readonly status?: number; readonly signal?: number };
+      /** Its host could not be reached (or the connection ended under it): whether it happened is not known. */
+      readonly unknown?: true;
     };
 
 export interface Provider {

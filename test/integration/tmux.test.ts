@@ -288,7 +288,7 @@ test('dry-run steps are the exact argv apply runs, with sensitive values hidden'
   const steps = await tmuxProvider.steps({ ...change('create', r), sensitive: ['env.TOKEN'] }, ctx);
   expect(steps).toHaveLength(1);
   const argv = steps[0]!.argv!;
-  expect(argv.slice(0, 4)).toEqual(['tmux', '-L', tmux.socket, 'new-session']);
+  expect(argv.slice(0, 5)).toEqual(['tmux', '-L', tmux.socket, '-u', 'new-session']);
   expect(argv).toContain('TOKEN=(sensitive)');
   expect(argv).toContain('PLAIN=visible');
   expect(argv.join(' ')).not.toContain('hunter2');

@@ -28,9 +28,9 @@ function tmuxReads(element: string): { arg: string; ends: boolean } {
 }
 
 describe('tmux argv', () => {
-  test('the head is `tmux -L socket`, or plain `tmux` for the default server', () => {
-    expect(tmuxArgs({ socket: 's1' })).toEqual(['tmux', '-L', 's1']);
-    expect(tmuxArgs({ socket: undefined })).toEqual(['tmux']);
+  test('the head is `tmux -L socket -u`, or `tmux -u` for the default server: gaia\'s clients speak UTF-8 in any locale', () => {
+    expect(tmuxArgs({ socket: 's1' })).toEqual(['tmux', '-L', 's1', '-u']);
+    expect(tmuxArgs({ socket: undefined })).toEqual(['tmux', '-u']);
   });
 
   test.each([';', 'a;', 'a\\;', '\\;', ';;', 'plain', '', 'x; y'])('escapeArg(%j) reaches tmux unchanged and ends no command', (s) => {

@@ -14,9 +14,10 @@ export type SqliteOpenOptions = BetterSqlite3.Options;
 
 let addon: string | undefined;
 
-/** better-sqlite3's compiled addon (build/Release/, where its install puts it). */
-function nativeAddon(): string {
-  addon ??= path.join(path.dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+/** better-sqlite3's compiled addon (build/Release/, where its install puts it); beside the bundle when gaia
+ *  runs as a worker on another host (src/host/ssh/worker-client.ts names it). */
+export function nativeAddon(): string {
+  addon ??= (globalThis as { __gaiaSqliteAddon?: string }).__gaiaSqliteAddon ?? path.join(path.dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
   return addon;
 }
 

@@ -6,7 +6,7 @@
  *  itself, which tmux refuses); inside another server's pane an attach would nest one tmux in
  *  another, where the prefix key goes to the outer one — gaia refuses, as tmux does ("sessions should
  *  be nested with care, unset $TMUX to force"), and says how to do it on purpose (`TMUX= gaia attach`). */
-import { invocation, sessionTarget } from './commands.js';
+import { serverArgs, sessionTarget } from './commands.js';
 import type { TmuxServer } from './settings.js';
 
 /** The tmux server a pane's `$TMUX` names; undefined outside tmux (unset, empty, or not tmux's shape). */
@@ -34,7 +34,7 @@ export type AttachAction =
 /** What `gaia attach NAME` runs, given `$TMUX` and the pid of the project's server (`#{pid}`). */
 export function attachAction(server: Pick<TmuxServer, 'socket'>, name: string, tmuxEnv: string | undefined, serverPid: number | null): AttachAction {
   const inside = parseTmuxEnv(tmuxEnv);
-  if (!inside) return { kind: 'attach', argv: invocation(server, [['attach-session', '-t', sessionTarget(name)]]) };
-  if (serverPid !== null && inside.serverPid === serverPid) return { kind: 'switch', argv: invocation(server, [['switch-client', '-t', sessionTarget(name)]]) };
+  if (!inside) return { kind: 'attach', argv: [...serverArgs(server), 'attach-session', '-t', sessionTarget(name)] };
+  if (serverPid !== null && inside.serverPid === serverPid) return { kind: 'switch', argv: [...serverArgs(server), 'switch-client', '-t', sessionTarget(name)] };
   return { kind: 'nested', outer: inside.socketPath };
 }

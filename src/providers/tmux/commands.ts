@@ -20,8 +20,16 @@ export type TmuxCommand = readonly string[];
 /** Bytes of commands per invocation: tmux's limit is ~16 KB; keep a wide margin. */
 export const MAX_INVOCATION_BYTES = 12_000;
 
-export function tmuxArgs(ctx: Pick<TmuxServer, 'socket'>): string[] {
+/** The server's part of a tmux command line, for a client the user's terminal decides about (attach). */
+export function serverArgs(ctx: Pick<TmuxServer, 'socket'>): string[] {
   return ctx.socket === undefined ? ['tmux'] : ['tmux', '-L', ctx.socket];
+}
+
+/** gaia's own clients speak UTF-8 whatever the locale (`-u`): a client in another locale (LANG unset, as
+ *  in an ssh login to many hosts) gets every control and non-ASCII character of its output replaced by
+ *  `_`, which broke list-sessions' field separators and every agent screen with a `❯` on it. */
+export function tmuxArgs(ctx: Pick<TmuxServer, 'socket'>): string[] {
+  return [...serverArgs(ctx), '-u'];
 }
 
 export function escapeArg(arg: string): string {

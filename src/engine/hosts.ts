@@ -1,0 +1,170 @@
+/** Each place of a project (core/place.ts) as a side that observes and applies there: this machine's
+ *  providers, or gaia's worker on a host over ssh. Observation and apply go to each host's side, all
+ *  hosts at once. A host
+ *  that cannot be reached makes its resources unknown: they are left out of the plan, named, never
+ *  "missing, create it" nor "gone, forget it". */
+import type { Change } from '../core/plan.js';
+import type { Attributes, Recorded, Resource } from '../core/resource.js';
+import type { ApplyContext, ChangeOutcome, ConversationRecords, ObserveContext, Step } from '../providers/provider.js';
+import { providerFor, providers as allProviders } from '../providers/registry.js';
+import { HostUnreachable, type WorkerClient } from '../host/ssh/worker-client.js';
+import { observeAll, type Observation, type ObserveOptions } from './observe.js';
+import type { ConversationOp, WorkerContext } from './worker-protocol.js';
+import { WORKER_PROTOCOL } from './worker-protocol.js';
+import { LOCAL, placeOf } from '../core/place.js';
+
+
+export interface HostSide {
+  readonly name: string;
+  /** How it is reached, for people (`dev@gpu1.internal`); `this machine` for local. */
+  readonly reach: string;
+  observe(desired: readonly Resource[], recorded: readonly Recorded[], options: ObserveOptions): Promise<Observation>;
+  steps(change: Change): Promise<readonly Step[]>;
+  apply(provider: string, changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]>;
+}
+
+export function localSide(ctx: ObserveContext): HostSide {
+  return {
+    name: LOCAL,
+    reach: 'this machine',
+    observe: (desired, recorded, options) => observeAll(desired, recorded, ctx, options),
+    steps: async (change) => providerFor(change.kind).steps(change, ctx),
+    apply: (provider, changes, applyCtx) => {
+      const p = allProviders.find((x) => x.name === provider);
+      if (!p) throw new Error(`no provider ${provider}`);
+      return p.apply(changes, applyCtx);
+    },
+  };
+}
+
+export interface RemoteSideOptions {
+  readonly name: string;
+  /** Reads a file of the project on this machine (its path relative to the project), for `sources`. */
+  readonly readSource: (path: string) => string | undefined;
+  readonly reach: string;
+  readonly root: string;
+  readonly tmuxSocket?: string;
+  readonly project?: string;
+  readonly digestKey: Buffer;
+  readonly conversations?: ConversationRecords;
+  readonly client: WorkerClient;
+}
+
+/** What the host's providers recorded of conversations, into the state store here. */
+async function replay(ops: readonly ConversationOp[], records: ConversationRecords | undefined): Promise<void> {
+  if (!records) return;
+  for (const op of ops) {
+    if (op.op === 'started') await records.started(op.record);
+    else if (op.op === 'confirm') await records.confirm(op.address, op.provider, op.id);
+    else await records.forget(op.address);
+  }
+}
+
+export function remoteSide(o: RemoteSideOptions): HostSide {
+  /** The project's files these resources read: a stage database's migrations. */
+  const sourcesOf = (attributes: readonly (Attributes | undefined)[]) => {
+    const paths = new Set<string>();
+    for (const a of attributes) {
+      const migrations = a?.migrations;
+      if (!Array.isArray(migrations)) continue;
+      for (const m of migrations) {
+        const file = m && typeof m === 'object' && !Array.isArray(m) ? (m as { file?: unknown }).file : undefined;
+        if (typeof file === 'string') paths.add(file);
+      }
+    }
+    return [...paths].flatMap((p) => {
+      const text = o.readSource(p);
+      return text === undefined ? [] : [{ path: p, text }];
+    });
+  };
+  const wire = async (uses: readonly (Attributes | undefined)[] = []): Promise<WorkerContext> => ({
+    root: o.root,
+    sources: sourcesOf(uses),
+    ...(o.project !== undefined ? { project: o.project } : {}),
+    ...(o.tmuxSocket !== undefined ? { tmuxSocket: o.tmuxSocket } : {}),
+    digestKey: o.digestKey.toString('hex'),
+    conversations: (await o.conversations?.all()) ?? [],
+  });
+  // What the host's providers see has no `host` (it is their own machine); the manifest's does.
+  const here = <T extends { attributes: Attributes }>(x: T): T => ({ ...x, attributes: { ...x.attributes, host: o.name } });
+  const there = <T extends { attributes: Attributes }>(x: T): T => {
+    const { host: _host, ...attributes } = x.attributes;
+    return { ...x, attributes };
+  };
+  const thereChange = (c: Change): Change => ({
+    ...c,
+    ...(c.before ? { before: there({ attributes: c.before }).attributes } : {}),
+    ...(c.after ? { after: there({ attributes: c.after }).attributes } : {}),
+  });
+  return {
+    name: o.name,
+    reach: o.reach,
+    async observe(desired, recorded, options) {
+      const r = await o.client.request({
+        protocol: WORKER_PROTOCOL, ctx: await wire(desired.map((r) => r.attributes)), op: 'observe',
+        desired: desired.map(there), recorded: recorded.map(there), includeUnmanaged: options.includeUnmanaged === true,
+      });
+      await replay(r.conversations, o.conversations);
+      const seen = r.observation ?? { observed: [], unmanaged: [], warnings: [] };
+      return { observed: seen.observed.map(here), unmanaged: seen.unmanaged.map(here), warnings: seen.warnings };
+    },
+    async steps(change) {
+      const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire([change.after]), op: 'steps', change: thereChange(change) });
+      return (r.steps ?? []).map((s) => ({ ...s, description: `${s.description} (on ${o.name})` }));
+    },
+    async apply(provider, changes, ctx) {
+      const r = await o.client.request({
+        protocol: WORKER_PROTOCOL, ctx: await wire(changes.map((c) => c.after)), op: 'apply', provider, changes: changes.map(thereChange),
+        allowDataLoss: ctx.allowDataLoss, force: ctx.force, ...(ctx.parallelism !== undefined ? { parallelism: ctx.parallelism } : {}),
+      });
+      await replay(r.conversations, o.conversations);
+      for (const line of r.log) ctx.log(`${o.name}: ${line}`);
+      // What the host applied is recorded with its host, as the manifest has it.
+      return (r.outcomes ?? []).map((x) => (x.status === 'done' && x.attributes ? { ...x, attributes: { ...x.attributes, host: o.name } } : x));
+    },
+  };
+}
+
+export interface UnreachableHost {
+  readonly host: string;
+  readonly reach: string;
+  readonly reason: string;
+  /** The manifest's and the state's addresses on it, left out of the plan. */
+  readonly addresses: readonly string[];
+}
+
+export interface PlacedObservation extends Observation {
+  readonly unreachable: readonly UnreachableHost[];
+}
+
+/** Every host's resources observed on that host, all hosts at once. */
+export async function observeEverywhere(
+  sides: ReadonlyMap<string, HostSide>,
+  desired: readonly Resource[],
+  recorded: readonly Recorded[],
+  options: ObserveOptions = {},
+): Promise<PlacedObservation> {
+  const places = new Set<string>([LOCAL, ...desired.map((r) => placeOf(r.attributes)), ...recorded.map((r) => placeOf(r.attributes))]);
+  const parts = await Promise.all([...places].map(async (place) => {
+    const mine = <T extends { attributes: Attributes }>(x: T) => placeOf(x.attributes) === place;
+    const d = desired.filter(mine);
+    const r = recorded.filter(mine);
+    const side = sides.get(place);
+    const addresses = [...new Set([...d, ...r].map((x) => (x as { address: string }).address))];
+    if (!side) return { place, unreachable: { host: place, reach: place, reason: 'it is not among the manifest\'s hosts', addresses } };
+    // Only this machine is asked for what is unmanaged when nothing there is the manifest's.
+    if (place !== LOCAL && d.length === 0 && r.length === 0) return { place };
+    try {
+      return { place, observation: await side.observe(d, r, options) };
+    } catch (e) {
+      if (e instanceof HostUnreachable) return { place, unreachable: { host: place, reach: side.reach, reason: e.reason, addresses } };
+      throw e;
+    }
+  }));
+  return {
+    observed: parts.flatMap((p) => p.observation?.observed ?? []),
+    unmanaged: parts.flatMap((p) => p.observation?.unmanaged ?? []),
+    warnings: parts.flatMap((p) => p.observation?.warnings ?? []),
+    unreachable: parts.flatMap((p) => (p.unreachable && p.unreachable.addresses.length ? [p.unreachable] : [])),
+  };
+}

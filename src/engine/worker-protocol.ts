@@ -1,0 +1,66 @@
+/** What gaia on this machine asks gaia on another host (`gaia worker`, over the ssh connection's
+ *  stdin and stdout), and what comes back: the providers' own calls — observe a batch, describe steps,
+ *  apply a batch — as plain JSON, so a remote host's SQLite files, folders, ports and tmux server are
+ *  read and changed where they are, in one round trip per batch instead of a command per file.
+ *  The state store never leaves this machine: what a provider records of agent conversations on the
+ *  host comes back as operations, replayed here. */
+import type { Change, PlanWarning } from '../core/plan.js';
+import type { Observed, Recorded, Resource } from '../core/resource.js';
+import type { ChangeOutcome, ConversationRecord, Step } from '../providers/provider.js';
+
+/** Bumped when a request or response changes shape; a worker of another protocol refuses the request. */
+export const WORKER_PROTOCOL = 1;
+
+export interface WorkerContext {
+  /** The project's folder on the host as written in the manifest: absolute, or `~/…` (the remote user's home). */
+  readonly root: string;
+  /** The project's identity (`name@root` on the machine that plans), carried by the marks on what gaia makes. */
+  readonly project?: string;
+  readonly tmuxSocket?: string;
+  /** The project's digest key (hex): the host computes the same keyed digests of sensitive values. */
+  readonly digestKey: string;
+  /** The agent conversations on record, for sessions on this host. */
+  readonly conversations: readonly ConversationRecord[];
+  /** The project's files its resources read (a stage database's migrations), by path relative to the
+   *  project: the host keeps a copy at the same path under its root. */
+  readonly sources?: readonly { readonly path: string; readonly text: string }[];
+}
+
+export type WorkerRequest = { readonly protocol: number; readonly ctx: WorkerContext } & (
+  | { readonly op: 'observe'; readonly desired: readonly Resource[]; readonly recorded: readonly Recorded[]; readonly includeUnmanaged: boolean }
+  | { readonly op: 'steps'; readonly change: Change }
+  | {
+      readonly op: 'apply';
+      readonly provider: string;
+      readonly changes: readonly Change[];
+      readonly allowDataLoss: boolean;
+      readonly force: boolean;
+      readonly parallelism?: number;
+    }
+);
+
+/** What a provider recorded of conversations on the host, to replay into the state store. */
+export type ConversationOp =
+  | { readonly op: 'started'; readonly record: ConversationRecord }
+  | { readonly op: 'confirm'; readonly address: string; readonly provider: string; readonly id: string }
+  | { readonly op: 'forget'; readonly address: string };
+
+export interface WorkerObservation {
+  readonly observed: readonly Observed[];
+  readonly unmanaged: readonly Observed[];
+  readonly warnings: readonly PlanWarning[];
+}
+
+export type WorkerResponse =
+  | {
+      readonly ok: true;
+      /** The project's folder on the host, resolved there. */
+      readonly root: string;
+      readonly observation?: WorkerObservation;
+      readonly steps?: readonly Step[];
+      readonly outcomes?: readonly ChangeOutcome[];
+      /** Lines the providers logged (backups taken, notices). */
+      readonly log: readonly string[];
+      readonly conversations: readonly ConversationOp[];
+    }
+  | { readonly ok: false; readonly error: string };

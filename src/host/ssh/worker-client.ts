@@ -1,0 +1,140 @@
+/** gaia's worker on another host, reached over that host's ssh connection: the same bundle this gaia
+ *  runs (dist/gaia.cjs) and its SQLite addon, copied once per version into the remote user's
+ *  ~/.cache/gaia/worker/<id>/ (the id is a digest of both, so a host never runs another gaia's code),
+ *  started with the host's own `node` for each request. Checked and started in one round trip; copied
+ *  only when the host says it lacks that version, as editors' remote servers are.
+ *
+ *  Why a worker and not a command per file: SQLite files are read in-process, folders and ports from
+ *  /proc, all in one go where they are (DESIGN: observe in bulk). */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nativeAddon } from '../local/sqlite-driver.js';
+import type { SshCommandResult, SshExecutor } from './ssh-executor.js';
+import type { WorkerRequest, WorkerResponse } from '../../engine/worker-protocol.js';
+
+/** The host could not be reached, or the connection ended under the request: nothing can be said of it. */
+export class HostUnreachable extends Error {
+  constructor(readonly host: string, readonly reason: string) {
+    super(`host ${host} cannot be reached: ${reason}`);
+  }
+}
+
+/** The host answered, but its worker could not do what was asked (no node there, a broken bundle). */
+export class WorkerFailed extends Error {
+  constructor(readonly host: string, message: string) {
+    super(`host ${host}: ${message}`);
+  }
+}
+
+interface WorkerFiles {
+  readonly id: string;
+  readonly files: ReadonlyArray<{ readonly name: string; readonly bytes: Buffer }>;
+}
+
+let cached: WorkerFiles | undefined;
+
+/** What the bundle reads at run time, by its path in the package. */
+const PACKAGE_FILES = ['dist/gaia.cjs', 'schemas/orchestration.schema.json', 'schemas/plan.schema.json', 'bin/gaia-agent-event.js'];
+
+/** The package's folder: dist/gaia.cjs's parent when bundled, the clone when run from the sources. */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('gaia\'s package folder was not found');
+    dir = up;
+  }
+  return dir;
+}
+
+/** A launcher of the bundle that refuses a node whose addon ABI or platform differ from this one's
+ *  (the addon would not load), saying so in the protocol's own terms. */
+function launcher(): string {
+  const want = { modules: process.versions.modules, platform: process.platform, arch: process.arch };
+  return `'use strict';
+const want = ${JSON.stringify(want)};
+const have = { modules: process.versions.modules, platform: process.platform, arch: process.arch };
+if (have.modules !== want.modules || have.platform !== want.platform || have.arch !== want.arch) {
+  process.stdout.write(JSON.stringify({ ok: false, error: 'node ' + process.version + ' (' + have.platform + '-' + have.arch + ', ABI ' + have.modules + ') cannot run this gaia, built for ABI ' + want.modules + ' on ' + want.platform + '-' + want.arch + ': install node ' + ${JSON.stringify(process.versions.node.split('.')[0])} + ' there' }) + '\\n');
+  process.exit(1);
+}
+globalThis.__gaiaSqliteAddon = require('node:path').join(__dirname, 'better_sqlite3.node');
+require('./dist/gaia.cjs').main(['worker']).then((code) => { process.exitCode = code; });
+`;
+}
+
+function workerFiles(): WorkerFiles {
+  if (cached) return cached;
+  const root = packageRoot();
+  const bundle = path.join(root, 'dist', 'gaia.cjs');
+  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run prepare (gaia's worker is its bundle)`);
+  // Laid out as in the package: the bundle finds the schema and the agents' event hook beside it.
+  const files = [
+    ...PACKAGE_FILES.map((name) => ({ name, bytes: fs.readFileSync(path.join(root, name)) })),
+    { name: 'better_sqlite3.node', bytes: fs.readFileSync(nativeAddon()) },
+    { name: 'worker.cjs', bytes: Buffer.from(launcher()) },
+  ];
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f.name).update('\0').update(f.bytes).update('\0');
+  cached = { id: hash.digest('hex').slice(0, 16), files };
+  return cached;
+}
+
+/** Exit statuses of the start script that are its own, not the worker's. */
+const NOT_THERE = 86;
+const NO_NODE = 87;
+
+const START = `d="$HOME/.cache/gaia/worker/$1"; [ -f "$d/ready" ] || exit ${NOT_THERE}; command -v node >/dev/null 2>&1 || exit ${NO_NODE}; exec node "$d/worker.cjs"`;
+/** Each file lands under a name of this process's own and is renamed into place; `ready` comes last. */
+const PUT = `f="$HOME/.cache/gaia/worker/$1/$2"; mkdir -p "\${f%/*}" && base64 -d > "$f.$$" && mv -f "$f.$$" "$f"`;
+const READY = `d="$HOME/.cache/gaia/worker/$1"; : > "$d/ready"`;
+
+export interface WorkerClient {
+  request(request: WorkerRequest): Promise<Extract<WorkerResponse, { ok: true }>>;
+}
+
+export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
+  const reached = (r: SshCommandResult): SshCommandResult => {
+    if (r.unreachable) throw new HostUnreachable(host, r.unreachable.reason);
+    return r;
+  };
+  const sh = async (script: string, args: readonly string[], input?: string) =>
+    reached(await ssh.run(['sh', '-c', script, 'gaia-worker', ...args], input === undefined ? {} : { input }));
+
+  let deployed: Promise<void> | undefined;
+  const deploy = (id: string, files: WorkerFiles['files']) => {
+    deployed ??= (async () => {
+      for (const f of files) {
+        const r = await sh(PUT, [id, f.name], f.bytes.toString('base64'));
+        if (r.failed) throw new WorkerFailed(host, `copying gaia's worker (${f.name}) failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+      }
+      const r = await sh(READY, [id]);
+      if (r.failed) throw new WorkerFailed(host, `copying gaia's worker failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+    })();
+    return deployed;
+  };
+
+  return {
+    async request(request) {
+      const { id, files } = workerFiles();
+      const input = JSON.stringify(request);
+      let r = await sh(START, [id], input);
+      if (r.exitCode === NOT_THERE) {
+        await deploy(id, files);
+        r = await sh(START, [id], input);
+      }
+      if (r.exitCode === NO_NODE) throw new WorkerFailed(host, 'node is not on the PATH of a non-interactive ssh login there (gaia\'s worker runs on it): install node 20 or newer');
+      const line = r.stdout.trim().split('\n').pop() ?? '';
+      let response: WorkerResponse;
+      try {
+        response = JSON.parse(line) as WorkerResponse;
+      } catch {
+        throw new WorkerFailed(host, `gaia's worker gave no answer (exit ${r.exitCode}): ${(r.stderr.trim() || r.stdout.trim()).slice(-500)}`);
+      }
+      if (!response.ok) throw new WorkerFailed(host, response.error);
+      return response;
+    },
+  };
+}
