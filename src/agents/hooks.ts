@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Change } from '../core/plan.js';
 import type { Json } from '../core/resource.js';
 import type { ChangeHooks, HookPass } from '../engine/apply.js';
+import type { CommandResult } from '../host/exec.js';
 import type { HostFiles } from '../host/host.js';
 import type { HookInfo, Model } from '../manifest/model.js';
 import type { ObserveContext } from '../providers/provider.js';
@@ -79,15 +80,31 @@ export interface HookRun {
   readonly line: string;
 }
 
+/** Runs one hook command where its change is: `cwd` relative to that place's root (the root when the
+ *  folder is not there). */
+export type HookRunner = (argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs: number) => Promise<CommandResult>;
+
+/** Hooks on this machine, through its Host. */
+export function localHookRunner(ctx: Pick<ObserveContext, 'host' | 'root'>): HookRunner {
+  return (argv, cwd, env, timeoutMs) =>
+    // stoppable: an interrupted apply stops a hook (and what it started) once its grace runs out.
+    ctx.host.run(argv, { cwd: existingDir(ctx.host.files, ctx.root, cwd), env, timeoutMs, stoppable: true });
+}
+
 /** Run one change's hooks in order, stopping at the first that fails. */
-export async function runHooks(change: Change, event: HookEvent, call: HookCall, ctx: Pick<ObserveContext, 'host' | 'root'>, now: () => Date): Promise<readonly HookRun[]> {
+export async function runHooks(change: Change, event: HookEvent, call: HookCall, ctx: Pick<ObserveContext, 'host' | 'root'> | HookRunner, now: () => Date): Promise<readonly HookRun[]> {
   const runs: HookRun[] = [];
-  const cwd = existingDir(ctx.host.files, ctx.root, call.cwd);
+  const run = typeof ctx === 'function' ? ctx : localHookRunner(ctx);
   for (const [i, hook] of call.hooks.entries()) {
     const argv = hookArgv(hook);
     const t0 = Date.now();
-    // stoppable: an interrupted apply stops a hook (and what it started) once its grace runs out.
-    const r = await ctx.host.run(argv, { cwd, env: call.env, timeoutMs: hook.timeoutMs, stoppable: true });
+    let r: CommandResult;
+    try {
+      r = await run(argv, call.cwd, call.env, hook.timeoutMs);
+    } catch (e) {
+      // Its host could not be reached, or its worker failed: the hook did not run (as far as anyone knows).
+      r = { argv, exitCode: 255, stdout: '', stderr: e instanceof Error ? e.message : String(e), failed: true };
+    }
     const ms = Date.now() - t0;
     const timedOut = r.timedOut === true;
     const ok = !r.failed && r.exitCode === 0;
@@ -107,15 +124,19 @@ export async function runHooks(change: Change, event: HookEvent, call: HookCall,
   return runs;
 }
 
-/** The hooks an apply runs, for `applyPlan`'s `hooks` option. */
-export function applyHooks(model: HookModel, ctx: Pick<ObserveContext, 'host' | 'root' | 'settings'>, log: (line: string) => void, now: () => Date = () => new Date()): ChangeHooks {
+/** The hooks an apply runs, for `applyPlan`'s `hooks` option. `runnerFor` picks where a change's hooks
+ *  run (its host's); without one, or when it gives none, on this machine. */
+export function applyHooks(
+  model: HookModel, ctx: Pick<ObserveContext, 'host' | 'root' | 'settings'>, log: (line: string) => void, now: () => Date = () => new Date(),
+  runnerFor: (change: Change) => HookRunner | undefined = () => undefined,
+): ChangeHooks {
   const pass = async (changes: readonly Change[], event: HookEvent, force: boolean): Promise<HookPass> => {
     const steps: StepRecord[] = [];
     const failed = new Map<string, string>();
     await Promise.all(changes.map(async (change) => {
       const call = hookCall(change, event, model, ctx.settings.tmux.socket);
       if (!call) return;
-      const runs = await runHooks(change, event, call, ctx, now);
+      const runs = await runHooks(change, event, call, runnerFor(change) ?? ctx, now);
       for (const r of runs) {
         steps.push(r.step);
         log(r.line);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { hasChanges, type Plan } from '../core/plan.js';
 import { applyHooks } from '../agents/hooks.js';
 import { applyPlan } from '../engine/apply.js';
+import { hookRunnerFor } from '../engine/hosts.js';
 import { dryRun } from '../engine/dry-run.js';
 import { HOST_UNREACHABLE, makePlan } from '../engine/plan.js';
 import type { Project } from '../engine/project.js';
@@ -128,7 +129,7 @@ export async function runApply(
       manifestHash: project.model.manifestHash,
       log: output.log,
       onEvent: output.onEvent,
-      hooks: applyHooks(project.model, project.ctx, output.log),
+      hooks: applyHooks(project.model, project.ctx, output.log, undefined, hookRunnerFor(project.sides)),
       signal: stop,
       sides: project.sides,
     })).finally(output.finish);

@@ -9,7 +9,7 @@ import { quoteForDisplay, describeFailure } from '../host/exec.js';
 import { runInForeground } from '../host/foreground.js';
 import { listed, sessionNamed, suggestion } from '../agents/session-name.js';
 import { attachAction } from '../providers/tmux/attach.js';
-import { invocation, paneTarget } from '../providers/tmux/commands.js';
+import { paneTarget, serverArgs } from '../providers/tmux/commands.js';
 import { listSessions } from '../providers/tmux/list.js';
 import { tmuxServer, type TmuxServer } from '../providers/tmux/settings.js';
 import { completes } from './completion/spec.js';
@@ -70,7 +70,7 @@ async function decide(project: Project, name: string, file: string): Promise<{ r
     return { run: 'done', argv: action.argv };
   }
   if (!isInteractive()) {
-    const peek = invocation(server, [['capture-pane', '-p', '-t', paneTarget(session)]]).map(quoteForDisplay).join(' ');
+    const peek = [...serverArgs(server), 'capture-pane', '-p', '-t', paneTarget(session)].map(quoteForDisplay).join(' ');
     throw new UserError('gaia attach needs a terminal: its stdin and stdout are not one', `run it in a terminal; to read the pane without one: ${peek}`);
   }
   return { run: 'attach', argv: action.argv };

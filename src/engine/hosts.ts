@@ -8,10 +8,12 @@ import type { Attributes, Recorded, Resource } from '../core/resource.js';
 import type { ApplyContext, ChangeOutcome, ConversationRecords, ObserveContext, Step } from '../providers/provider.js';
 import { providerFor, providers as allProviders } from '../providers/registry.js';
 import { HostUnreachable, type WorkerClient } from '../host/ssh/worker-client.js';
+import type { CommandResult } from '../host/exec.js';
 import { observeAll, type Observation, type ObserveOptions } from './observe.js';
 import type { ConversationOp, WorkerContext } from './worker-protocol.js';
 import { WORKER_PROTOCOL } from './worker-protocol.js';
-import { LOCAL, placeOf } from '../core/place.js';
+import { LOCAL, placeOf, placeOfChange } from '../core/place.js';
+import type { HookRunner } from '../agents/hooks.js';
 
 
 export interface HostSide {
@@ -21,6 +23,12 @@ export interface HostSide {
   observe(desired: readonly Resource[], recorded: readonly Recorded[], options: ObserveOptions): Promise<Observation>;
   steps(change: Change): Promise<readonly Step[]>;
   apply(provider: string, changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]>;
+}
+
+/** A side that also runs the manifest's commands (hooks) there; this machine's are run by its Host. */
+export interface RemoteSide extends HostSide {
+  /** `cwd` relative to the host's root; the root when that folder is not there. */
+  run(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs?: number): Promise<CommandResult>;
 }
 
 export function localSide(ctx: ObserveContext): HostSide {
@@ -60,7 +68,7 @@ async function replay(ops: readonly ConversationOp[], records: ConversationRecor
   }
 }
 
-export function remoteSide(o: RemoteSideOptions): HostSide {
+export function remoteSide(o: RemoteSideOptions): RemoteSide {
   /** The project's files these resources read: a stage database's migrations. */
   const sourcesOf = (attributes: readonly (Attributes | undefined)[]) => {
     const paths = new Set<string>();
@@ -122,6 +130,11 @@ export function remoteSide(o: RemoteSideOptions): HostSide {
       // What the host applied is recorded with its host, as the manifest has it.
       return (r.outcomes ?? []).map((x) => (x.status === 'done' && x.attributes ? { ...x, attributes: { ...x.attributes, host: o.name } } : x));
     },
+    async run(argv, cwd, env, timeoutMs) {
+      const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire(), op: 'run', argv, cwd, env, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+      if (!r.result) throw new Error(`host ${o.name}: the worker ran nothing`);
+      return r.result;
+    },
   };
 }
 
@@ -166,5 +179,16 @@ export async function observeEverywhere(
     unmanaged: parts.flatMap((p) => p.observation?.unmanaged ?? []),
     warnings: parts.flatMap((p) => p.observation?.warnings ?? []),
     unreachable: parts.flatMap((p) => (p.unreachable && p.unreachable.addresses.length ? [p.unreachable] : [])),
+  };
+}
+
+/** Where a change's hooks run: on its host, through the worker there; undefined for this machine. */
+export function hookRunnerFor(sides: ReadonlyMap<string, HostSide>): (change: Change) => HookRunner | undefined {
+  return (change) => {
+    const place = placeOfChange(change);
+    if (place === LOCAL) return undefined;
+    const side = sides.get(place);
+    if (!side || !('run' in side)) return async () => { throw new Error(`host ${place} is not among the manifest's hosts`); };
+    return (argv, cwd, env, timeoutMs) => (side as RemoteSide).run(argv, cwd, env, timeoutMs);
   };
 }

@@ -5,7 +5,8 @@ import type { Recorded } from '../core/resource.js';
 import { kindSpecs } from '../providers/registry.js';
 import { observeEverywhere, type PlacedObservation, type UnreachableHost } from './hosts.js';
 import { LOCAL, placeOf } from '../core/place.js';
-import type { PlanWarning } from '../core/plan.js';
+import type { Conflict, PlanWarning } from '../core/plan.js';
+import type { Attributes } from '../core/resource.js';
 import type { Project } from './project.js';
 import { missingPrograms } from './preflight.js';
 import { StateUnavailable } from '../state/sqlite-store.js';
@@ -65,7 +66,9 @@ export async function makePlan(project: Project, options: PlanOptions = {}): Pro
     refuseLostState(looked.observed, project);
   }
   // What is on a host that cannot be reached is unknown: planned neither as missing nor as gone.
-  const unknown = new Set(observation.unreachable.flatMap((u) => u.addresses));
+  // What the manifest moved to another host is not planned either (moving is not done yet): a conflict.
+  const moved = movedResources(desired, recorded);
+  const unknown = new Set([...observation.unreachable.flatMap((u) => u.addresses), ...moved.map((m) => m.address)]);
   const known = <T extends { address: string }>(x: T) => !unknown.has(x.address);
   const plan = computePlan({
     desired: desired.filter(known),
@@ -82,7 +85,8 @@ export async function makePlan(project: Project, options: PlanOptions = {}): Pro
     ],
     ...(options.targets?.length ? { targets: options.targets } : {}),
   });
-  return { plan: options.destroy ? { ...plan, destroy: true } : plan, observation, recorded };
+  const withMoves = moved.length ? { ...plan, conflicts: [...plan.conflicts, ...moved] } : plan;
+  return { plan: options.destroy ? { ...withMoves, destroy: true } : withMoves, observation, recorded };
 }
 
 /** The code apply and status look for: a host whose resources were left out. */
@@ -91,4 +95,20 @@ export const HOST_UNREACHABLE = 'host_unreachable';
 function unreachableWarning(u: UnreachableHost): PlanWarning {
   const n = u.addresses.length;
   return { code: HOST_UNREACHABLE, text: `host ${u.host} (${u.reach}) cannot be reached: ${u.reason}. Its ${n} resource${n === 1 ? ' is' : 's are'} unknown and not planned; nothing there changes until it answers` };
+}
+
+/** Resources the manifest puts on another host than the one they are on. Moving one would be a create
+ *  there and a delete here under one address, which plans do not hold yet: each is left as it is. */
+function movedResources(desired: readonly { kind: string; address: string; attributes: Attributes }[], recorded: readonly Recorded[]): Conflict[] {
+  const was = new Map(recorded.map((r) => [r.address, placeOf(r.attributes)]));
+  return desired.flatMap((d) => {
+    const from = was.get(d.address);
+    const to = placeOf(d.attributes);
+    if (from === undefined || from === to) return [];
+    return [{
+      kind: d.kind, address: d.address,
+      text: `${d.address} is on ${from} and the manifest puts it on ${to}: gaia does not move things between hosts yet, so it is left as it is`,
+      fix: `to move it, take it out of the manifest and apply (its work pushed, its databases backed up), then put it back on ${to}; or keep it on ${from}`,
+    }];
+  });
 }

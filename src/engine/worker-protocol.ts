@@ -7,6 +7,7 @@
 import type { Change, PlanWarning } from '../core/plan.js';
 import type { Observed, Recorded, Resource } from '../core/resource.js';
 import type { ChangeOutcome, ConversationRecord, Step } from '../providers/provider.js';
+import type { CommandResult } from '../host/exec.js';
 
 /** Bumped when a request or response changes shape; a worker of another protocol refuses the request. */
 export const WORKER_PROTOCOL = 1;
@@ -37,6 +38,8 @@ export type WorkerRequest = { readonly protocol: number; readonly ctx: WorkerCon
       readonly force: boolean;
       readonly parallelism?: number;
     }
+  /** One command of the manifest's (a hook), in a folder relative to the root (the root when it is not there). */
+  | { readonly op: 'run'; readonly argv: readonly string[]; readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly timeoutMs?: number }
 );
 
 /** What a provider recorded of conversations on the host, to replay into the state store. */
@@ -59,6 +62,7 @@ export type WorkerResponse =
       readonly observation?: WorkerObservation;
       readonly steps?: readonly Step[];
       readonly outcomes?: readonly ChangeOutcome[];
+      readonly result?: CommandResult;
       /** Lines the providers logged (backups taken, notices). */
       readonly log: readonly string[];
       readonly conversations: readonly ConversationOp[];

@@ -55,6 +55,16 @@ function contextFor(wire: WorkerContext, host: Host, conversations: Conversation
   };
 }
 
+/** `rel` under the root when it is a folder there, else the root. */
+function folderOr(host: Host, root: string, rel: string): string {
+  const abs = path.resolve(root, rel);
+  try {
+    return host.files.stat(abs)?.kind === 'folder' ? abs : root;
+  } catch {
+    return root;
+  }
+}
+
 /** The project's files the resources read, kept at their paths under the host's root (written only when they differ). */
 function placeSources(sources: NonNullable<WorkerContext['sources']>, root: string, host: Host): void {
   if (sources.length === 0) return;
@@ -97,6 +107,13 @@ export async function answerWorkerRequest(request: WorkerRequest, host: Host): P
         log: (line) => log.push(line),
       };
       return reply({ outcomes: await provider.apply(request.changes, applyCtx) });
+    }
+    case 'run': {
+      // The paths a hook is told are this host's: its project folder and its environment's.
+      const cwd = folderOr(host, ctx.root, request.cwd);
+      const env = { ...request.env, GAIA_PROJECT_ROOT: ctx.root, ...(request.env.GAIA_ENV_PATH !== undefined ? { GAIA_ENV_PATH: path.resolve(ctx.root, request.cwd) } : {}),
+        GAIA_TMUX_SOCKET: request.ctx.tmuxSocket ?? '' };
+      return reply({ result: await host.run(request.argv, { cwd, env, ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}), stoppable: true }) });
     }
   }
 }

@@ -50,6 +50,8 @@ environments:
   hosts: [alpha, beta]
   stages:
     qa: { database: { path: data/qa.db, migrations: db } }
+  hooks:
+    after_create: ['f="$GAIA_PROJECT_ROOT/hook-$GAIA_ENV.txt"; pwd > "$f"; echo "$GAIA_ENV_PATH" >> "$f"']
 groups:
   workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }
 `);
@@ -86,6 +88,9 @@ groups:
     expect(fs.existsSync(path.join(a.root, 'home/gaia/app/envs/dev1/.git'))).toBe(true);
     expect(fs.existsSync(path.join(b.root, 'home/gaia/app/envs/dev2/data/qa.db'))).toBe(true);
     expect(fs.existsSync(path.join(p.root, 'envs'))).toBe(false);
+    // The environment's after_create hook ran there, in its folder on its host, and was told that folder.
+    const envOnA = path.join(a.root, 'home/gaia/app/envs/dev1');
+    expect(fs.readFileSync(path.join(a.root, 'home/gaia/app/hook-dev1.txt'), 'utf8')).toBe(`${envOnA}\n${envOnA}\n`);
 
     const again = await gaia(['plan', '--detailed-exitcode']);
     expect(again.stdout).toContain('No changes.');

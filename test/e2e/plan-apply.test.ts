@@ -110,7 +110,7 @@ describe('gaia plan / apply / destroy on real tmux, git and SQLite', () => {
   it('--dry-run prints the exact commands and changes nothing', async () => {
     const r = await p.gaia(['apply', '--dry-run']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\$ tmux -L gaia-test-\w+ new-session -d -s review1/);
+    expect(r.stdout).toMatch(/\$ tmux -L gaia-test-\w+ -u new-session -d -s review1/);
     expect(r.stdout).toMatch(/\$ git -C \S+ worktree add/);
     expect(p.sessions()).toEqual([]);
     expect(p.git(['branch', '--list', 'env/*'])).toBe('');
