@@ -1,79 +1,69 @@
-/** Environments on other hosts, reached over real OpenSSH servers of this file's own (test/helpers/sshd.ts,
- *  each with its own home and tmux socket): the built CLI applies there through gaia's worker, re-plans
- *  to "No changes.", sees a session killed on one host, and plans nothing — never "create it" — on a
- *  host whose sshd is stopped, while the other host is planned and applied. */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+/** Environments on other hosts, reached over real OpenSSH servers of this file's own (test/helpers/hosts.ts:
+ *  each sshd with its own home and tmux socket): the built CLI applies there through gaia's worker,
+ *  re-plans to "No changes.", sees a session killed on one host, and plans nothing — never "create it" —
+ *  on a host whose sshd is stopped, while the other host is planned and applied; a host lost mid-apply
+ *  and an apply killed with SIGKILL converge with the next ordinary apply; 20 sessions on a host whose
+ *  sshd allows 3 sessions per connection; an environment the manifest moves to another host is left
+ *  where it is, as a conflict. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { testProject, type TestProject } from '../helpers/cli.js';
-import { haveSshd, startSshd, type SshdHost } from '../helpers/sshd.js';
+import { hostsWorld, type HostsWorld } from '../helpers/hosts.js';
+import { haveSshd } from '../helpers/sshd.js';
+import { sleep, until } from '../helpers/poll.js';
 
 const suite = haveSshd() ? describe : describe.skip;
 
-suite('environments on other hosts, over ssh', () => {
-  let a: SshdHost;
-  let b: SshdHost;
-  let p: TestProject;
-  let runtime: string;
-  const sockets = { a: `gaia-test-${randomBytes(4).toString('hex')}`, b: `gaia-test-${randomBytes(4).toString('hex')}` };
-  const tmuxOn = (socket: string, args: readonly string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  const sessionsOn = (socket: string) => {
-    try {
-      return tmuxOn(socket, ['list-sessions', '-F', '#{session_name}']).trim().split('\n').sort();
-    } catch {
-      return [];
-    }
-  };
-
-  beforeAll(async () => {
-    a = await startSshd();
-    b = await startSshd();
-    runtime = fs.mkdtempSync('/tmp/gaia-rt-');
-    const config = path.join(runtime, 'ssh_config');
-    fs.writeFileSync(config, `${fs.readFileSync(a.clientConfig, 'utf8')}\n${fs.readFileSync(b.clientConfig, 'utf8')}`);
-    p = testProject('version: 1\nproject: placeholder\n');
-    p.write('db/001.sql', 'CREATE TABLE t (x INTEGER);\n');
-    p.git(['add', '-A']);
-    p.git(['commit', '-q', '-m', 'migrations']);
-    p.write('orchestration.yaml', `
-version: 1
-project: hosts
-settings: { ssh: { config: ${config} } }
-repository: { path: ., url: ${p.root}, base: main }
-hosts:
-  alpha: { ssh: ${a.name}, root: ~/gaia/app, tmux: { socket: ${sockets.a} } }
-  beta: { ssh: ${b.name}, root: ~/gaia/app, tmux: { socket: ${sockets.b} } }
+const environments = (hosts: string, count = 3) => `
 environments:
-  count: 3
+  count: ${count}
   name: dev{n}
-  hosts: [alpha, beta]
+  hosts: [${hosts}]
   stages:
     qa: { database: { path: data/qa.db, migrations: db } }
   hooks:
     after_create: ['f="$GAIA_PROJECT_ROOT/hook-$GAIA_ENV.txt"; pwd > "$f"; echo "$GAIA_ENV_PATH" >> "$f"']
-groups:
-  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }
-`);
-  }, 60_000);
+`;
 
+suite('environments on other hosts, over ssh', () => {
+  let world: HostsWorld;
+  let p: TestProject | undefined;
+
+  beforeAll(async () => {
+    world = await hostsWorld(['alpha', 'beta', 'gamma'], { gamma: { maxSessions: 3 } });
+  }, 60_000);
   afterAll(async () => {
-    for (const s of Object.values(sockets)) {
+    await world?.close();
+  });
+  afterEach(() => {
+    p?.cleanup();
+    p = undefined;
+    for (const h of world.hosts) {
       try {
-        tmuxOn(s, ['kill-server']);
+        h.tmux(['kill-server']);
       } catch {
         // not running
       }
+      fs.rmSync(h.projectRoot, { recursive: true, force: true });
     }
-    p?.cleanup();
-    await a?.remove();
-    await b?.remove();
-    fs.rmSync(runtime, { recursive: true, force: true });
   });
 
-  const gaia = (args: readonly string[]) => p.gaia(args, { XDG_RUNTIME_DIR: runtime });
+  /** A project whose manifest is `body` after the hosts, with one migration. */
+  const project = (body: string, extra: Record<string, string> = {}): TestProject => {
+    const made = testProject('version: 1\nproject: placeholder\n', { 'db/001.sql': 'CREATE TABLE t (x INTEGER);\n' });
+    made.write('orchestration.yaml', `version: 1\nproject: hosts\n${world.yaml(extra)}\nrepository: { path: ., url: ${made.root}, base: main }\n${body}`);
+    p = made;
+    return made;
+  };
+  const gaia = (args: readonly string[]) => p!.gaia(args, world.env);
+  const alpha = () => world.hosts[0]!;
+  const beta = () => world.hosts[1]!;
+  const gamma = () => world.hosts[2]!;
 
   it('applies on both hosts, re-plans to "No changes.", then sees a killed session and a stopped host', async () => {
+    project(`${environments('alpha, beta')}groups:\n  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }\n`);
+    const a = alpha();
+    const b = beta();
     const first = await gaia(['plan']);
     expect(first.stderr).toBe('');
     expect(first.stdout).toContain('git_worktree.dev1 on alpha will be created');
@@ -82,28 +72,28 @@ groups:
     const applied = await gaia(['apply', '--auto-approve']);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
-    expect(sessionsOn(sockets.a)).toEqual(['dev1_worker', 'dev3_worker']);
-    expect(sessionsOn(sockets.b)).toEqual(['dev2_worker']);
+    expect(a.sessions()).toEqual(['dev1_worker', 'dev3_worker']);
+    expect(b.sessions()).toEqual(['dev2_worker']);
     // Each environment is a clone on its host, under that host's own home, with its stage database.
-    expect(fs.existsSync(path.join(a.root, 'home/gaia/app/envs/dev1/.git'))).toBe(true);
-    expect(fs.existsSync(path.join(b.root, 'home/gaia/app/envs/dev2/data/qa.db'))).toBe(true);
-    expect(fs.existsSync(path.join(p.root, 'envs'))).toBe(false);
+    expect(fs.existsSync(path.join(a.projectRoot, 'envs/dev1/.git'))).toBe(true);
+    expect(fs.existsSync(path.join(b.projectRoot, 'envs/dev2/data/qa.db'))).toBe(true);
+    expect(fs.existsSync(path.join(p!.root, 'envs'))).toBe(false);
     // The environment's after_create hook ran there, in its folder on its host, and was told that folder.
-    const envOnA = path.join(a.root, 'home/gaia/app/envs/dev1');
-    expect(fs.readFileSync(path.join(a.root, 'home/gaia/app/hook-dev1.txt'), 'utf8')).toBe(`${envOnA}\n${envOnA}\n`);
+    const envOnA = path.join(a.projectRoot, 'envs/dev1');
+    expect(fs.readFileSync(path.join(a.projectRoot, 'hook-dev1.txt'), 'utf8')).toBe(`${envOnA}\n${envOnA}\n`);
 
     const again = await gaia(['plan', '--detailed-exitcode']);
     expect(again.stdout).toContain('No changes.');
     expect(again.code).toBe(0);
 
-    tmuxOn(sockets.b, ['kill-session', '-t', '=dev2_worker']);
+    b.tmux(['kill-session', '-t', '=dev2_worker']);
     const killed = await gaia(['plan']);
     expect(killed.stdout).toContain('tmux_session.dev2_worker on beta will be created');
     expect(killed.stdout).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
 
     // beta stops answering: its resources are unknown, not missing; alpha is planned and applied.
-    await b.stop();
-    tmuxOn(sockets.a, ['kill-session', '-t', '=dev3_worker']);
+    await b.sshd.stop();
+    a.tmux(['kill-session', '-t', '=dev3_worker']);
     const down = await gaia(['plan']);
     expect(down.stdout).toMatch(/Warning: host beta \(gaia-test-host-\d+\) cannot be reached: .*Its \d+ resources are unknown and not planned/);
     expect(down.stdout).not.toContain('on beta will be created');
@@ -111,18 +101,72 @@ groups:
     const partial = await gaia(['apply', '--auto-approve']);
     expect(partial.code).toBe(1);
     expect(partial.stderr).toContain('Not applied on 1 host that could not be reached');
-    expect(sessionsOn(sockets.a)).toEqual(['dev1_worker', 'dev3_worker']);
+    expect(a.sessions()).toEqual(['dev1_worker', 'dev3_worker']);
 
     // Back: only the killed session is left to do.
-    await b.start();
-    const back = await gaia(['apply', '--auto-approve']);
-    expect(back.code).toBe(0);
-    expect(sessionsOn(sockets.b)).toEqual(['dev2_worker']);
+    await b.sshd.start();
+    expect((await gaia(['apply', '--auto-approve'])).code).toBe(0);
+    expect(b.sessions()).toEqual(['dev2_worker']);
     expect((await gaia(['plan', '--detailed-exitcode'])).code).toBe(0);
 
     const destroyed = await gaia(['destroy', '--auto-approve']);
     expect(destroyed.code).toBe(0);
-    expect(sessionsOn(sockets.a)).toEqual([]);
-    expect(fs.existsSync(path.join(a.root, 'home/gaia/app/envs/dev1'))).toBe(false);
+    expect(a.sessions()).toEqual([]);
+    expect(fs.existsSync(path.join(a.projectRoot, 'envs/dev1'))).toBe(false);
   }, 120_000);
+
+  it('a host lost in the middle of an apply, and an apply killed with SIGKILL: the next ordinary apply converges', async () => {
+    // Each worker session's after_create hook takes a while, so the apply is still running when it is cut.
+    project(`${environments('alpha, beta', 2)}groups:\n  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"], hooks: { after_create: ["sleep 2"] } }\n`);
+    const a = alpha();
+    const b = beta();
+    const running = p!.spawn(['apply', '--auto-approve'], world.env);
+    await until(() => b.sessions().includes('dev2_worker'), 20_000);
+    await b.sshd.stop();
+    const cut = await running;
+    expect(cut.exitCode).toBe(1);
+    expect(cut.stdout).toMatch(/tmux_session\.dev2_worker: .*host beta cannot be reached/);
+
+    await b.sshd.start();
+    // Any moment is a kill point that must converge; this one lands while beta's work is redone.
+    const second = p!.spawn(['apply', '--auto-approve'], world.env);
+    await sleep(800);
+    second.kill('SIGKILL');
+    await second.catch(() => undefined);
+
+    const third = await gaia(['apply', '--auto-approve']);
+    expect(third.stderr).toBe('');
+    expect(third.code).toBe(0);
+    expect(a.sessions()).toEqual(['dev1_worker']);
+    expect(b.sessions()).toEqual(['dev2_worker']);
+    const after = await gaia(['plan', '--detailed-exitcode']);
+    expect(after.stdout).toContain('No changes.');
+    expect(after.code).toBe(0);
+  }, 120_000);
+
+  it('20 sessions on a host whose sshd allows 3 sessions per connection, with channels: 2', async () => {
+    project('groups:\n  crowd: { count: 20, name: "c{n}", host: gamma, command: ["sleep", "3600"] }\n', { gamma: 'channels: 2' });
+    const applied = await gaia(['apply', '--auto-approve']);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(gamma().sessions()).toHaveLength(20);
+    const again = await gaia(['plan', '--detailed-exitcode']);
+    expect(again.stdout).toContain('No changes.');
+    expect(again.code).toBe(0);
+    expect((await gaia(['status'])).code).toBe(0);
+  }, 60_000);
+
+  it('an environment the manifest moves to another host is left where it is, as a conflict', async () => {
+    const manifest = (hosts: string) => `${environments(hosts, 1)}groups:\n  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }\n`;
+    const made = project(manifest('alpha'));
+    expect((await gaia(['apply', '--auto-approve'])).code).toBe(0);
+    made.write('orchestration.yaml', fs.readFileSync(path.join(made.root, 'orchestration.yaml'), 'utf8').replace('hosts: [alpha]', 'hosts: [beta]'));
+    const moved = await gaia(['plan']);
+    expect(moved.stdout).toContain('git_worktree.dev1 is on alpha and the manifest puts it on beta');
+    expect(moved.stdout).not.toContain('will be destroyed');
+    expect(moved.stdout).not.toContain('will be created');
+    expect((await gaia(['apply', '--auto-approve'])).code).toBe(1);
+    expect(alpha().sessions()).toEqual(['dev1_worker']);
+    expect(beta().sessions()).toEqual([]);
+  }, 60_000);
 });
