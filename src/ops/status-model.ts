@@ -34,6 +34,8 @@ export interface StageStatus {
 
 export interface EnvironmentStatus {
   readonly name: string;
+  /** The host it is on (absent: this machine). */
+  readonly host?: string;
   readonly path: string;
   readonly branch: string;
   readonly base: string;
@@ -61,6 +63,8 @@ export interface SessionStatus {
   readonly group: string;
   readonly provider: string | null;
   readonly env?: string;
+  /** The host it runs on (absent: this machine). */
+  readonly host?: string;
   readonly state: SessionState;
   /** gaia made it (state store or its `@gaia-spec` mark). */
   readonly owned: boolean;
@@ -203,6 +207,7 @@ function environmentStatus(env: EnvironmentInfo, byAddress: ReadonlyMap<string, 
   });
   return {
     name: env.name,
+    ...(env.host !== undefined ? { host: env.host } : {}),
     path: env.path,
     branch: env.branch,
     base: env.base,
@@ -250,7 +255,7 @@ function portStatus(o: Observed | undefined, port: number): PortStatus {
 function groupStatus(g: GroupInfo, byAddress: ReadonlyMap<string, Observed>, input: StatusInput): GroupStatus {
   const sessions = g.sessions.map((s): SessionStatus => {
     const o = byAddress.get(s.address);
-    const base = { name: s.name, group: g.name, provider: s.provider, ...(s.env ? { env: s.env } : {}), openTasks: input.openTasks.get(s.name) ?? 0 };
+    const base = { name: s.name, group: g.name, provider: s.provider, ...(s.env ? { env: s.env } : {}), ...(s.host !== undefined ? { host: s.host } : {}), openTasks: input.openTasks.get(s.name) ?? 0 };
     if (!o) return { ...base, state: 'down', owned: input.owned.has(s.address), uptimeSeconds: null, currentCommand: null, pid: null, exitStatus: null, exitSignal: null };
     const agent = input.agents?.get(s.address);
     return { ...base, ...readSession(o.attributes, input.now), owned: input.owned.has(s.address) || o.marker !== undefined, ...(agent ? { agent } : {}) };

@@ -36,8 +36,10 @@ export function renderStatusTerminal(report: StatusReport, options: { readonly c
 
 function environmentLines(c: Colors, e: EnvironmentStatus, nameW: number): string[] {
   const name = cell(e.name, nameW, c.bold);
-  if (!e.directory) return [`  ${c.red('✖')} ${name}  ${e.path}  ${c.red('directory missing')} ${c.dim('(gaia apply creates it)')}`];
-  if (!e.gitWorktree) return [`  ${c.red('✖')} ${name}  ${e.path}  ${c.red('not a git worktree')} ${c.dim('(something else is in the way)')}`];
+  // On another host, its folder is named as scp does: host:path.
+  const where = e.host === undefined ? e.path : `${e.host}:${e.path}`;
+  if (!e.directory) return [`  ${c.red('✖')} ${name}  ${where}  ${c.red('directory missing')} ${c.dim('(gaia apply creates it)')}`];
+  if (!e.gitWorktree) return [`  ${c.red('✖')} ${name}  ${where}  ${c.red('not a git worktree')} ${c.dim('(something else is in the way)')}`];
   const branch = e.head === null ? c.red(`detached (expected ${e.branch})`)
     : e.onBranch ? c.cyan(e.head)
     : e.intent === 'feature' ? `${c.cyan(e.head)} ${c.dim(`(feature of ${e.branch})`)}`
@@ -47,7 +49,7 @@ function environmentLines(c: Colors, e: EnvironmentStatus, nameW: number): strin
     : `${e.ahead ? c.green(`↑${e.ahead}`) : c.dim('↑0')} ${e.behind ? c.yellow(`↓${e.behind}`) : c.dim('↓0')} ${c.dim(`vs ${e.base}`)}`;
   const dirty = e.dirty === null ? c.dim('dirty ?') : e.dirty ? c.yellow(`${plural(e.dirty, 'dirty file')}`) : c.dim('clean');
   const conflicts = e.conflicted.length ? `  ${c.red(`conflicts: ${e.conflicted.join(', ')}`)}` : '';
-  const lines = [`  ${c.green('●')} ${name}  ${e.path}  ${branch}  ${track}  ${dirty}${conflicts}`];
+  const lines = [`  ${c.green('●')} ${name}  ${where}  ${branch}  ${track}  ${dirty}${conflicts}`];
   if (e.error) lines.push(`      ${c.yellow(e.error)}`);
   const stageW = widthOf(e.stages.map((s) => s.name));
   for (const s of e.stages) lines.push(`      ${cell(s.name, stageW)}  ${stageText(c, s)}`);
@@ -89,7 +91,8 @@ function groupLines(c: Colors, g: GroupStatus, nameW: number): string[] {
       : '';
     const tasks = s.openTasks ? c.cyan(`  ${plural(s.openTasks, 'task')}`) : '';
     const notOwned = s.state !== 'down' && !s.owned ? c.yellow('  not made by gaia') : '';
-    lines.push(`    ${stateMark(c, s.state)} ${cell(s.name, nameW)} ${providerIndicator(c, s.provider)} ${state} ${detail}${tasks}${notOwned}`.trimEnd());
+    const host = s.host === undefined ? '' : c.dim(` (on ${s.host})`);
+    lines.push(`    ${stateMark(c, s.state)} ${cell(s.name, nameW)} ${providerIndicator(c, s.provider)} ${state} ${detail}${tasks}${notOwned}${host}`.trimEnd());
   }
   return lines;
 }
