@@ -9,7 +9,10 @@ import { quoteForDisplay, describeFailure } from '../host/exec.js';
 import { runInForeground } from '../host/foreground.js';
 import { listed, sessionNamed, suggestion } from '../agents/session-name.js';
 import { attachAction } from '../providers/tmux/attach.js';
-import { paneTarget, serverArgs } from '../providers/tmux/commands.js';
+import { paneTarget, serverArgs, sessionTarget } from '../providers/tmux/commands.js';
+import { remoteSideOf } from '../engine/hosts.js';
+import { HostUnreachable, WorkerFailed } from '../host/ssh/worker-client.js';
+import type { SessionInfo } from '../manifest/model.js';
 import { listSessions } from '../providers/tmux/list.js';
 import { tmuxServer, type TmuxServer } from '../providers/tmux/settings.js';
 import { completes } from './completion/spec.js';
@@ -47,6 +50,7 @@ async function decide(project: Project, name: string, file: string): Promise<{ r
     throw new UserError(`"${name}" is not a session of the manifest${suggestion(model, name, false)}`,
       `sessions: ${listed(model.groups.flatMap((g) => g.sessions.map((s) => s.name)))}`);
   }
+  if (named.session.host !== undefined) return decideOnHost(project, named.session, named.session.host, file);
   const session = named.session.name;
   const server = tmuxServer(project.ctx);
   const sessions = await listSessions(server);
@@ -74,6 +78,32 @@ async function decide(project: Project, name: string, file: string): Promise<{ r
     throw new UserError('gaia attach needs a terminal: its stdin and stdout are not one', `run it in a terminal; to read the pane without one: ${peek}`);
   }
   return { run: 'attach', argv: action.argv };
+}
+
+/** A session on another host: attached to through ssh with a terminal of its own there (`ssh -t … tmux
+ *  attach-session`), once the host's worker has seen it running. */
+async function decideOnHost(project: Project, session: SessionInfo, host: string, file: string): Promise<{ readonly run: 'attach'; readonly argv: readonly string[] }> {
+  const side = remoteSideOf(project.sides, host);
+  const resource = project.model.resources.find((r) => r.address === session.address);
+  if (!side || !resource) throw new UserError(`session "${session.name}" is on host ${host}, which the manifest does not define`);
+  let running: boolean;
+  try {
+    running = (await side.observe([resource], [], {})).observed.some((o) => o.address === session.address);
+  } catch (e) {
+    if (e instanceof HostUnreachable || e instanceof WorkerFailed) throw new UserError(`session "${session.name}" is on host ${host}: ${e.message}`);
+    throw e;
+  }
+  if (!running) throw new UserError(`session "${session.name}" is in the manifest but not running on host ${host}`, `\`${gaiaCommand(file, 'apply')}\` creates it`);
+  const server = { socket: side.tmuxSocket };
+  if (process.env.TMUX) {
+    throw new UserError(`this terminal is inside a tmux server; session "${session.name}" is on host ${host}`,
+      `run it from a terminal outside tmux, or nest one tmux in the other on purpose: TMUX= ${gaiaCommand(file, 'attach', [session.name])}`);
+  }
+  if (!isInteractive()) {
+    const peek = side.terminalArgv([...serverArgs(server), 'capture-pane', '-p', '-t', paneTarget(session.name)]).map(quoteForDisplay).join(' ');
+    throw new UserError('gaia attach needs a terminal: its stdin and stdout are not one', `run it in a terminal; to read the pane without one: ${peek}`);
+  }
+  return { run: 'attach', argv: side.terminalArgv([...serverArgs(server), 'attach-session', '-t', sessionTarget(session.name)]) };
 }
 
 export function register(program: Command, setCode: (code: number) => void): void {

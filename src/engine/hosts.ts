@@ -27,6 +27,10 @@ export interface HostSide {
 
 /** A side that also runs the manifest's commands (hooks) there; this machine's are run by its Host. */
 export interface RemoteSide extends HostSide {
+  /** The host's tmux socket (undefined: its user's default server). */
+  readonly tmuxSocket: string | undefined;
+  /** The local command that runs `argv` on the host on this terminal (ssh -t). */
+  terminalArgv(argv: readonly string[]): string[];
   /** `cwd` relative to the host's root; the root when that folder is not there. */
   run(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs?: number): Promise<CommandResult>;
 }
@@ -56,6 +60,7 @@ export interface RemoteSideOptions {
   readonly digestKey: Buffer;
   readonly conversations?: ConversationRecords;
   readonly client: WorkerClient;
+  readonly terminalArgv: (argv: readonly string[]) => string[];
 }
 
 /** What the host's providers recorded of conversations, into the state store here. */
@@ -107,6 +112,8 @@ export function remoteSide(o: RemoteSideOptions): RemoteSide {
   return {
     name: o.name,
     reach: o.reach,
+    tmuxSocket: o.tmuxSocket,
+    terminalArgv: o.terminalArgv,
     async observe(desired, recorded, options) {
       const r = await o.client.request({
         protocol: WORKER_PROTOCOL, ctx: await wire(desired.map((r) => r.attributes)), op: 'observe',
@@ -188,7 +195,13 @@ export function hookRunnerFor(sides: ReadonlyMap<string, HostSide>): (change: Ch
     const place = placeOfChange(change);
     if (place === LOCAL) return undefined;
     const side = sides.get(place);
-    if (!side || !('run' in side)) return async () => { throw new Error(`host ${place} is not among the manifest's hosts`); };
-    return (argv, cwd, env, timeoutMs) => (side as RemoteSide).run(argv, cwd, env, timeoutMs);
+    const remote = remoteSideOf(sides, place);
+    if (!remote) return async () => { throw new Error(`host ${place} is not among the manifest's hosts`); };
+    return (argv, cwd, env, timeoutMs) => remote.run(argv, cwd, env, timeoutMs);
   };
+}
+
+export function remoteSideOf(sides: ReadonlyMap<string, HostSide>, place: string): RemoteSide | undefined {
+  const side = sides.get(place);
+  return side && 'run' in side ? (side as RemoteSide) : undefined;
 }

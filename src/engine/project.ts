@@ -108,7 +108,7 @@ function projectSides(model: Model, ctx: ObserveContext, shared: { project: stri
     const reach = `${h.target.user !== undefined ? `${h.target.user}@` : ''}${h.target.host}${h.target.port !== undefined ? `:${h.target.port}` : ''}`;
     sides.set(h.name, remoteSide({
       name: h.name, reach, root: h.root, readSource: (rel) => ctx.host.files.readText(join(model.root, rel)), ...(h.tmuxSocket !== undefined ? { tmuxSocket: h.tmuxSocket } : {}),
-      project: shared.project, digestKey: shared.digestKey, conversations: shared.conversations, client: workerClient(h.name, ssh),
+      project: shared.project, digestKey: shared.digestKey, conversations: shared.conversations, client: workerClient(h.name, ssh), terminalArgv: (argv) => ssh.terminalArgv(argv),
     }));
   }
   return sides;

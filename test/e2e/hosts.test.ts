@@ -4,13 +4,14 @@
  *  on a host whose sshd is stopped, while the other host is planned and applied; a host lost mid-apply
  *  and an apply killed with SIGKILL converge with the next ordinary apply; 20 sessions on a host whose
  *  sshd allows 3 sessions per connection; an environment the manifest moves to another host is left
- *  where it is, as a conflict. */
+ *  where it is, as a conflict; gaia attach reaches a session on its host through a real terminal. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { testProject, type TestProject } from '../helpers/cli.js';
+import { GAIA_BIN, testProject, type TestProject } from '../helpers/cli.js';
+import { exitCodeIn, terminal } from '../helpers/terminal.js';
 import { hostsWorld, type HostsWorld } from '../helpers/hosts.js';
 import { haveSshd } from '../helpers/sshd.js';
-import { sleep, until } from '../helpers/poll.js';
+import { sleep, until, waitFor } from '../helpers/poll.js';
 
 const suite = haveSshd() ? describe : describe.skip;
 
@@ -85,6 +86,18 @@ suite('environments on other hosts, over ssh', () => {
     const again = await gaia(['plan', '--detailed-exitcode']);
     expect(again.stdout).toContain('No changes.');
     expect(again.code).toBe(0);
+
+    // gaia attach reaches the session on its host: ssh -t there, tmux attach-session, exit 0 on detach.
+    const term = terminal(p!.root, { ...world.env, NO_COLOR: '1' });
+    try {
+      const done = term.start(['env', '-u', 'TMUX', GAIA_BIN, 'attach', 'dev2_worker']);
+      await waitFor('the client on beta', () => (b.tmux(['list-clients', '-F', '#{client_session}']).includes('dev2_worker') ? true : undefined));
+      b.tmux(['detach-client', '-s', '=dev2_worker']);
+      expect(await exitCodeIn(done)).toBe(0);
+      expect(term.screen()).toContain('[detached (from session dev2_worker)]');
+    } finally {
+      term.kill();
+    }
 
     b.tmux(['kill-session', '-t', '=dev2_worker']);
     const killed = await gaia(['plan']);

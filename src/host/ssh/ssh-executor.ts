@@ -18,7 +18,7 @@
 import { localExecutor, type CommandResult, type Executor, type RunOptions } from '../exec.js';
 import { channelCap } from './channel-cap.js';
 import { controlPath, defaultControlFolder } from './control-path.js';
-import { remoteCommand, remoteCommandProblem, unframe } from './remote-command.js';
+import { remoteCommand, remoteCommandProblem, shellQuote, unframe } from './remote-command.js';
 
 export interface SshTarget {
   /** As ssh takes it: a `Host` of the ssh config, a host name or an address. */
@@ -59,6 +59,9 @@ export interface SshExecutor extends Executor {
   run(argv: readonly string[], options?: RunOptions): Promise<SshCommandResult>;
   /** End this host's master connection (`ssh -O exit`), if one is open. */
   closeMaster(): Promise<void>;
+  /** The ssh command that runs `argv` there on this terminal (`-t`: a terminal of its own there), for
+   *  a program the user works in (tmux attach); through the same connection settings. */
+  terminalArgv(argv: readonly string[]): string[];
 }
 
 const DEFAULT_CHANNELS = 8;
@@ -160,6 +163,11 @@ export function sshExecutor(target: SshTarget, options: SshOptions = {}): SshExe
           opening = undefined;
         }
       });
+    },
+    terminalArgv(argv) {
+      const problem = remoteCommandProblem(argv);
+      if (problem) throw new Error(problem);
+      return [ssh, ...connection, '-t', '--', target.host, argv.map(shellQuote).join(' ')];
     },
     async closeMaster() {
       await local.run([ssh, ...connection, '-O', 'exit', '--', target.host], { timeoutMs: 5000 });
