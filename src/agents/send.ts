@@ -3,6 +3,7 @@
 import type { GroupInfo, Model } from '../manifest/model.js';
 import { agentSessions } from './observe.js';
 import { inputRefusal } from './state.js';
+import type { AgentProfile } from './profile.js';
 import { deliverText, type DeliverOptions, type Delivery } from '../providers/tmux/deliver.js';
 import type { TmuxServer } from '../providers/tmux/settings.js';
 import { listed, sessionNamed, suggestion } from './session-name.js';
@@ -13,18 +14,30 @@ export interface SendTarget {
   readonly ready?: GroupInfo['ready'];
   /** For an agent: why its pane cannot take text now (a dialog or question on it), if it cannot. */
   readonly refuses?: (screen: string) => string | undefined;
+  /** The host it runs on (absent: this machine), and for an agent there its profile, which the host's
+   *  worker reads its screen with. */
+  readonly host?: string;
+  readonly agent?: AgentProfile;
 }
+
+/** Delivers to one target, wherever it is. */
+export type Deliverer = (target: SendTarget, text: string, options: DeliverOptions) => Promise<Delivery>;
+
+/** Delivery to sessions on this machine's tmux server. */
+export const deliverHere = (server: TmuxServer): Deliverer => (target, text, options) => deliverText(target.session, text, server, options);
 
 export type Targets = { readonly ok: true; readonly targets: readonly SendTarget[] } | { readonly ok: false; readonly error: string; readonly hint?: string };
 
 /** A group name (all its sessions), a session's name or address, or every session with `all`. */
 export function resolveTargets(model: Pick<Model, 'groups' | 'manifest'>, target: string | undefined, all: boolean): Targets {
   const agents = new Map(agentSessions(model).map((a) => [a.name, a]));
-  const refuses = (name: string): Pick<SendTarget, 'refuses'> => {
+  const refuses = (name: string): Pick<SendTarget, 'refuses' | 'agent'> => {
     const a = agents.get(name);
-    return a ? { refuses: (screen) => inputRefusal(screen, a.profile, a.patterns) } : {};
+    return a ? { refuses: (screen) => inputRefusal(screen, a.profile, a.patterns), agent: a.profile } : {};
   };
-  const of = (g: GroupInfo) => g.sessions.map((s): SendTarget => ({ session: s.name, group: g.name, ...(g.ready ? { ready: g.ready } : {}), ...refuses(s.name) }));
+  const of = (g: GroupInfo) => g.sessions.map((s): SendTarget => ({
+    session: s.name, group: g.name, ...(g.ready ? { ready: g.ready } : {}), ...refuses(s.name), ...(s.host !== undefined ? { host: s.host } : {}),
+  }));
   if (all) {
     if (target !== undefined) return { ok: false, error: `give either a target or --all, not both (got "${target}")` };
     return { ok: true, targets: model.groups.flatMap(of) };
@@ -56,7 +69,7 @@ export const tailLines = (screen: string | undefined, n = 3): readonly string[] 
 
 /** Deliver to every target, at most `parallel` at once; results in target order. */
 export async function sendAll(
-  targets: readonly SendTarget[], text: string, ctx: TmuxServer,
+  targets: readonly SendTarget[], text: string, deliverTo: Deliverer,
   options: { readonly parallel?: number; readonly deliver?: Omit<DeliverOptions, 'ready' | 'refuses'>; readonly onResult?: (r: SendResult) => void } = {},
 ): Promise<readonly SendResult[]> {
   const results: SendResult[] = new Array(targets.length);
@@ -64,7 +77,7 @@ export async function sendAll(
   const worker = async () => {
     for (let i = next++; i < targets.length; i = next++) {
       const t = targets[i]!;
-      const delivery = await deliverText(t.session, text, ctx, { ...options.deliver, ...(t.ready ? { ready: t.ready } : {}), ...(t.refuses ? { refuses: t.refuses } : {}) });
+      const delivery = await deliverTo(t, text, { ...options.deliver, ...(t.ready ? { ready: t.ready } : {}), ...(t.refuses ? { refuses: t.refuses } : {}) });
       const r: SendResult = { session: t.session, group: t.group, delivery, exit: delivery.ok ? 0 : 1, tail: delivery.ok ? tailLines(delivery.screen) : [delivery.error] };
       results[i] = r;
       options.onResult?.(r);

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createColors } from 'picocolors';
-import { resolveTargets, sendAll } from '../agents/send.js';
+import { deliverHere, resolveTargets, sendAll } from '../agents/send.js';
+import { delivererFor } from '../engine/hosts.js';
 import { textProblem } from '../providers/tmux/deliver.js';
 import { sendLine } from '../render/send-terminal.js';
 import { widthOf } from '../render/status-parts.js';
@@ -86,7 +87,7 @@ export function register(program: Command, setCode: (code: number) => void): voi
         if (resolved.targets.length === 0) throw new UserError('the manifest has no sessions to send to');
         const c = createColors(useColor());
         const nameW = widthOf(resolved.targets.map((t) => t.session));
-        const results = await sendAll(resolved.targets, text, tmuxServer(project.ctx), {
+        const results = await sendAll(resolved.targets, text, delivererFor(project.sides, deliverHere(tmuxServer(project.ctx))), {
           parallel,
           deliver: { confirmTimeoutMs, submit: opts.enter },
           ...(format === 'terminal' ? { onResult: (r) => out(sendLine(c, r, nameW)) } : {}),

@@ -7,13 +7,16 @@ import type { Change } from '../core/plan.js';
 import type { Attributes, Recorded, Resource } from '../core/resource.js';
 import type { ApplyContext, ChangeOutcome, ConversationRecords, ObserveContext, Step } from '../providers/provider.js';
 import { providerFor, providers as allProviders } from '../providers/registry.js';
-import { HostUnreachable, type WorkerClient } from '../host/ssh/worker-client.js';
+import { HostUnreachable, WorkerFailed, type WorkerClient } from '../host/ssh/worker-client.js';
+import type { DeliverOptions, Delivery } from '../providers/tmux/deliver.js';
+import type { AgentProfile } from '../agents/profile.js';
 import type { CommandResult } from '../host/exec.js';
 import { observeAll, type Observation, type ObserveOptions } from './observe.js';
 import type { ConversationOp, WorkerContext } from './worker-protocol.js';
 import { WORKER_PROTOCOL } from './worker-protocol.js';
 import { LOCAL, placeOf, placeOfChange } from '../core/place.js';
 import type { HookRunner } from '../agents/hooks.js';
+import type { Deliverer } from '../agents/send.js';
 
 
 export interface HostSide {
@@ -29,6 +32,8 @@ export interface HostSide {
 export interface RemoteSide extends HostSide {
   /** The host's tmux socket (undefined: its user's default server). */
   readonly tmuxSocket: string | undefined;
+  /** Text delivered to a session there (see worker-protocol.ts). */
+  deliver(session: string, text: string, options: Omit<DeliverOptions, 'refuses'>, agent?: AgentProfile): Promise<Delivery>;
   /** The local command that runs `argv` on the host on this terminal (ssh -t). */
   terminalArgv(argv: readonly string[]): string[];
   /** `cwd` relative to the host's root; the root when that folder is not there. */
@@ -137,6 +142,17 @@ export function remoteSide(o: RemoteSideOptions): RemoteSide {
       // What the host applied is recorded with its host, as the manifest has it.
       return (r.outcomes ?? []).map((x) => (x.status === 'done' && x.attributes ? { ...x, attributes: { ...x.attributes, host: o.name } } : x));
     },
+    async deliver(session, text, options, agent) {
+      const t0 = Date.now();
+      try {
+        const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire(), op: 'deliver', session, text, options, ...(agent ? { agent } : {}) });
+        if (!r.delivery) throw new Error(`host ${o.name}: the worker delivered nothing`);
+        return r.delivery;
+      } catch (e) {
+        if (!(e instanceof HostUnreachable || e instanceof WorkerFailed)) throw e;
+        return { ok: false, stage: 'session', error: e.message, ms: Date.now() - t0 };
+      }
+    },
     async run(argv, cwd, env, timeoutMs) {
       const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire(), op: 'run', argv, cwd, env, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
       if (!r.result) throw new Error(`host ${o.name}: the worker ran nothing`);
@@ -194,7 +210,6 @@ export function hookRunnerFor(sides: ReadonlyMap<string, HostSide>): (change: Ch
   return (change) => {
     const place = placeOfChange(change);
     if (place === LOCAL) return undefined;
-    const side = sides.get(place);
     const remote = remoteSideOf(sides, place);
     if (!remote) return async () => { throw new Error(`host ${place} is not among the manifest's hosts`); };
     return (argv, cwd, env, timeoutMs) => remote.run(argv, cwd, env, timeoutMs);
@@ -204,4 +219,15 @@ export function hookRunnerFor(sides: ReadonlyMap<string, HostSide>): (change: Ch
 export function remoteSideOf(sides: ReadonlyMap<string, HostSide>, place: string): RemoteSide | undefined {
   const side = sides.get(place);
   return side && 'run' in side ? (side as RemoteSide) : undefined;
+}
+
+/** Delivery to a target wherever it runs: this machine's tmux server, or its host's worker. */
+export function delivererFor(sides: ReadonlyMap<string, HostSide>, here: Deliverer): Deliverer {
+  return async (target, text, options) => {
+    if (target.host === undefined) return here(target, text, options);
+    const side = remoteSideOf(sides, target.host);
+    if (!side) return { ok: false, stage: 'session', error: `host ${target.host} is not among the manifest's hosts`, ms: 0 };
+    const { refuses: _local, ...wire } = options;
+    return side.deliver(target.session, text, wire, target.agent);
+  };
 }

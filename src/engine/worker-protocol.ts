@@ -8,6 +8,8 @@ import type { Change, PlanWarning } from '../core/plan.js';
 import type { Observed, Recorded, Resource } from '../core/resource.js';
 import type { ChangeOutcome, ConversationRecord, Step } from '../providers/provider.js';
 import type { CommandResult } from '../host/exec.js';
+import type { DeliverOptions, Delivery } from '../providers/tmux/deliver.js';
+import type { AgentProfile } from '../agents/profile.js';
 
 /** Bumped when a request or response changes shape; a worker of another protocol refuses the request. */
 export const WORKER_PROTOCOL = 1;
@@ -38,6 +40,15 @@ export type WorkerRequest = { readonly protocol: number; readonly ctx: WorkerCon
       readonly force: boolean;
       readonly parallelism?: number;
     }
+  /** Text for a session there, delivered and confirmed on its pane (src/providers/tmux/deliver.ts); an
+   *  agent's screen is read with its profile. */
+  | {
+      readonly op: 'deliver';
+      readonly session: string;
+      readonly text: string;
+      readonly options: Omit<DeliverOptions, 'refuses'>;
+      readonly agent?: AgentProfile;
+    }
   /** One command of the manifest's (a hook), in a folder relative to the root (the root when it is not there). */
   | { readonly op: 'run'; readonly argv: readonly string[]; readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly timeoutMs?: number }
 );
@@ -63,6 +74,7 @@ export type WorkerResponse =
       readonly steps?: readonly Step[];
       readonly outcomes?: readonly ChangeOutcome[];
       readonly result?: CommandResult;
+      readonly delivery?: Delivery;
       /** Lines the providers logged (backups taken, notices). */
       readonly log: readonly string[];
       readonly conversations: readonly ConversationOp[];

@@ -7,6 +7,9 @@ import type { Host } from '../host/host.js';
 import type { ApplyContext, ConversationRecord, ConversationRecords, ObserveContext } from '../providers/provider.js';
 import { providerFor, providers } from '../providers/registry.js';
 import { observeAll } from './observe.js';
+import { compilePatterns } from '../agents/profile.js';
+import { inputRefusal } from '../agents/state.js';
+import { deliverText } from '../providers/tmux/deliver.js';
 import { WORKER_PROTOCOL, type ConversationOp, type WorkerContext, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 
 /** `~/x` against this user's home; an absolute path as it is. */
@@ -107,6 +110,13 @@ export async function answerWorkerRequest(request: WorkerRequest, host: Host): P
         log: (line) => log.push(line),
       };
       return reply({ outcomes: await provider.apply(request.changes, applyCtx) });
+    }
+    case 'deliver': {
+      const agent = request.agent;
+      const patterns = agent ? compilePatterns(agent.patterns, agent.dialogs) : undefined;
+      const refuses = agent && patterns ? (screen: string) => inputRefusal(screen, agent, patterns) : undefined;
+      const server = { host, socket: request.ctx.tmuxSocket };
+      return reply({ delivery: await deliverText(request.session, request.text, server, { ...request.options, ...(refuses ? { refuses } : {}) }) });
     }
     case 'run': {
       // The paths a hook is told are this host's: its project folder and its environment's.

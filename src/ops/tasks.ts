@@ -1,11 +1,12 @@
 /** `gaia task add`: which sessions are live (one tmux list), how loaded each is (the state
  *  store's open tasks), the pure routing decision, the record, and delivery when asked. */
-import { observeAll } from '../engine/observe.js';
-import { LOCAL, placeOf } from '../core/place.js';
+import { delivererFor, observeEverywhere } from '../engine/hosts.js';
+import { deliverHere } from '../agents/send.js';
+import { tmuxServer } from '../providers/tmux/settings.js';
 import type { Project } from '../engine/project.js';
 import { providerFor } from '../providers/registry.js';
 import type { TaskRecord } from '../state/store.js';
-import { deliver, deliveryProblem, readyFor } from './deliver.js';
+import { deliveryProblem, readyFor } from './deliver.js';
 import { route, type RouteRequest, type RouteResult } from './routing.js';
 
 export interface AddTaskInput extends RouteRequest {
@@ -25,9 +26,9 @@ export type AddTaskResult =
 
 /** Sessions that exist and are not sitting in a dead pane, by name. */
 export async function liveSessions(project: Project): Promise<ReadonlySet<string>> {
-  // Delivery reaches this machine's tmux server only, so far: sessions on other hosts are not routed to.
-  const sessions = project.model.resources.filter((r) => r.kind === 'tmux_session' && placeOf(r.attributes) === LOCAL);
-  const observation = await observeAll(sessions, [], project.ctx, { providers: [providerFor('tmux_session')] });
+  // Every host's sessions; a host that cannot be reached has none live (its resources are unknown).
+  const sessions = project.model.resources.filter((r) => r.kind === 'tmux_session');
+  const observation = await observeEverywhere(project.sides, sessions, [], { providers: [providerFor('tmux_session')] });
   return new Set(observation.observed
     .filter((o) => o.kind === 'tmux_session' && o.attributes.paneDead !== true)
     .map((o) => (typeof o.attributes.name === 'string' ? o.attributes.name : o.address.slice('tmux_session.'.length))));
@@ -55,7 +56,10 @@ export async function addTask(project: Project, input: AddTaskInput): Promise<Ad
   });
   if (!input.deliver) return { kind: 'added', task, route: routed };
   const ready = readyFor(project.model, routed.session);
-  const delivery = await deliver(routed.session, input.text, project.ctx, ready ? { ready } : {});
+  const host = project.model.groups.flatMap((g) => g.sessions).find((s) => s.name === routed.session)?.host;
+  const deliverTo = delivererFor(project.sides, deliverHere(tmuxServer(project.ctx)));
+  const delivered = await deliverTo({ session: routed.session, group: routed.group, ...(host !== undefined ? { host } : {}) }, input.text, ready ? { ready } : {});
+  const delivery = delivered.ok ? { ok: true as const } : { ok: false as const, error: delivered.error };
   if (delivery.ok) await project.store.markTaskDelivered(task.id);
   return { kind: 'added', task: delivery.ok ? { ...task, delivered: true } : task, route: routed, delivery };
 }

@@ -4,7 +4,7 @@
  *  on a host whose sshd is stopped, while the other host is planned and applied; a host lost mid-apply
  *  and an apply killed with SIGKILL converge with the next ordinary apply; 20 sessions on a host whose
  *  sshd allows 3 sessions per connection; an environment the manifest moves to another host is left
- *  where it is, as a conflict; gaia attach reaches a session on its host through a real terminal. */
+ *  where it is, as a conflict; gaia attach (through a real terminal) and gaia send reach a session on its host. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { GAIA_BIN, testProject, type TestProject } from '../helpers/cli.js';
@@ -62,7 +62,10 @@ suite('environments on other hosts, over ssh', () => {
   const gamma = () => world.hosts[2]!;
 
   it('applies on both hosts, re-plans to "No changes.", then sees a killed session and a stopped host', async () => {
-    project(`${environments('alpha, beta')}groups:\n  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }\n`);
+    project(`${environments('alpha, beta')}groups:
+  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }
+  listeners: { count: 1, name: "listen{n}", host: beta, command: ["cat"] }
+`);
     const a = alpha();
     const b = beta();
     const first = await gaia(['plan']);
@@ -74,7 +77,7 @@ suite('environments on other hosts, over ssh', () => {
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
     expect(a.sessions()).toEqual(['dev1_worker', 'dev3_worker']);
-    expect(b.sessions()).toEqual(['dev2_worker']);
+    expect(b.sessions()).toEqual(['dev2_worker', 'listen1']);
     // Each environment is a clone on its host, under that host's own home, with its stage database.
     expect(fs.existsSync(path.join(a.projectRoot, 'envs/dev1/.git'))).toBe(true);
     expect(fs.existsSync(path.join(b.projectRoot, 'envs/dev2/data/qa.db'))).toBe(true);
@@ -99,6 +102,12 @@ suite('environments on other hosts, over ssh', () => {
       term.kill();
     }
 
+    // gaia send delivers to a session on its host, confirmed on its pane there.
+    const sent = await gaia(['send', 'listen1', 'hello from here']);
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    expect(b.tmux(['capture-pane', '-p', '-t', '=listen1:'])).toContain('hello from here');
+
     b.tmux(['kill-session', '-t', '=dev2_worker']);
     const killed = await gaia(['plan']);
     expect(killed.stdout).toContain('tmux_session.dev2_worker on beta will be created');
@@ -119,7 +128,7 @@ suite('environments on other hosts, over ssh', () => {
     // Back: only the killed session is left to do.
     await b.sshd.start();
     expect((await gaia(['apply', '--auto-approve'])).code).toBe(0);
-    expect(b.sessions()).toEqual(['dev2_worker']);
+    expect(b.sessions()).toEqual(['dev2_worker', 'listen1']);
     expect((await gaia(['plan', '--detailed-exitcode'])).code).toBe(0);
 
     const destroyed = await gaia(['destroy', '--auto-approve']);
