@@ -71,7 +71,8 @@ export function probeHealth(host: Host, model: Pick<Model, 'root' | 'environment
   const gitOperations = new Map<string, readonly string[]>();
   const quick = new Map<string, QuickCheck>();
   for (const env of status.environments) {
-    if (!env.directory) continue;
+    // On another host: its files are there (the host's worker reads them), not here.
+    if (!env.directory || env.host !== undefined) continue;
     const info = model.environments.find((e) => e.name === env.name);
     if (!info) continue;
     gitOperations.set(env.name, gitOperationsIn(host.files, path.resolve(model.root, info.path)));

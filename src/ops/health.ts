@@ -13,7 +13,7 @@ import { isFeatureBranch } from '../core/branch-intent.js';
 
 export type Level = 'ok' | 'info' | 'warn' | 'fail';
 export type Verdict = 'healthy' | 'degraded' | 'failing';
-export type CheckKind = 'directory' | 'branch' | 'git-operation' | 'database' | 'port' | 'session';
+export type CheckKind = 'directory' | 'branch' | 'git-operation' | 'database' | 'port' | 'session' | 'host';
 
 export interface Check {
   readonly kind: CheckKind;
@@ -42,6 +42,8 @@ export interface HealthReport {
   readonly counts: { readonly [L in Level]: number };
   readonly environments: readonly EnvironmentHealth[];
   readonly groups: readonly GroupHealth[];
+  /** A check per host of the manifest: can it be reached. What is on one that cannot is unknown, not failing. */
+  readonly hosts: readonly Check[];
 }
 
 /** What the probes found that status does not say. */
@@ -81,14 +83,17 @@ export function exitCodeOf(verdict: Verdict): number {
 
 export function assessHealth(status: StatusReport, probes: HealthProbes): HealthReport {
   const environments = status.environments.map((e) => {
-    const checks = environmentChecks(e, probes);
+    const checks = e.unknown ? [] : environmentChecks(e, probes);
     return { name: e.name, level: worst(checks.map((c) => c.level)), checks };
   });
   const groups = status.groups.map((g) => {
-    const checks = g.sessions.map(sessionCheck);
+    const checks = g.sessions.filter((s) => !s.unknown).map(sessionCheck);
     return { name: g.name, level: worst(checks.map((c) => c.level)), checks };
   });
-  const all = [...environments, ...groups].flatMap((x) => x.checks);
+  const hosts = status.hosts.map((h): Check => (h.unreachable === undefined
+    ? { kind: 'host', subject: h.name, level: 'ok', text: `host ${h.name} (${h.reach}) answers` }
+    : { kind: 'host', subject: h.name, level: 'fail', text: `host ${h.name} (${h.reach}) cannot be reached: ${h.unreachable}; what is on it is unknown` }));
+  const all = [...[...environments, ...groups].flatMap((x) => x.checks), ...hosts];
   const counts = { ok: 0, info: 0, warn: 0, fail: 0 };
   for (const c of all) counts[c.level]++;
   return {
@@ -98,6 +103,7 @@ export function assessHealth(status: StatusReport, probes: HealthProbes): Health
     counts,
     environments,
     groups,
+    hosts,
   };
 }
 

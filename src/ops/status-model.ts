@@ -36,6 +36,8 @@ export interface EnvironmentStatus {
   readonly name: string;
   /** The host it is on (absent: this machine). */
   readonly host?: string;
+  /** Why nothing is known of it now (its host cannot be reached); what else it says is not a reading then. */
+  readonly unknown?: string;
   readonly path: string;
   readonly branch: string;
   readonly base: string;
@@ -65,6 +67,8 @@ export interface SessionStatus {
   readonly env?: string;
   /** The host it runs on (absent: this machine). */
   readonly host?: string;
+  /** Why nothing is known of it now (its host cannot be reached): its state then says `down` for want of a reading. */
+  readonly unknown?: string;
   readonly state: SessionState;
   /** gaia made it (state store or its `@gaia-spec` mark). */
   readonly owned: boolean;
@@ -118,6 +122,16 @@ export interface StatusReport {
     readonly agents?: { readonly [S in AgentState]: number };
   };
   readonly warnings: readonly string[];
+  /** The manifest's hosts (not this machine), reachable or not. */
+  readonly hosts: readonly HostStatus[];
+}
+
+export interface HostStatus {
+  readonly name: string;
+  /** How it is reached (`dev@gpu1.internal`). */
+  readonly reach: string;
+  /** Set when it could not be reached: what ssh said. */
+  readonly unreachable?: string;
 }
 
 export interface StatusInput {
@@ -138,6 +152,7 @@ export interface StatusInput {
   readonly now: Date;
   /** Agent readings by session address (absent: not read). */
   readonly agents?: ReadonlyMap<string, AgentReading>;
+  readonly hosts?: readonly HostStatus[];
 }
 
 const num = (v: Json | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -172,6 +187,7 @@ export function assembleStatus(input: StatusInput): StatusReport {
     unmanaged,
     totals: totalsOf(environments.length, sessions),
     warnings: input.warnings,
+    hosts: input.hosts ?? [],
   };
 }
 
@@ -205,9 +221,11 @@ function environmentStatus(env: EnvironmentInfo, byAddress: ReadonlyMap<string, 
     const port = stage.port === undefined ? undefined : portStatus(byAddress.get(`port.${env.name}.${stage.name}`), stage.port);
     return { name: stage.name, ...(db ? { database: db } : {}), ...(port ? { port } : {}) };
   });
+  const unknown = unknownOn(env.host, input);
   return {
     name: env.name,
     ...(env.host !== undefined ? { host: env.host } : {}),
+    ...(unknown ? { unknown } : {}),
     path: env.path,
     branch: env.branch,
     base: env.base,
@@ -252,10 +270,21 @@ function portStatus(o: Observed | undefined, port: number): PortStatus {
   return { port, listening: o.attributes.listening === true, holder };
 }
 
+/** Why a thing on `host` is unknown now, if it is. */
+function unknownOn(host: string | undefined, input: StatusInput): string | undefined {
+  if (host === undefined) return undefined;
+  const h = input.hosts?.find((x) => x.name === host);
+  return h?.unreachable === undefined ? undefined : `host ${host} cannot be reached`;
+}
+
 function groupStatus(g: GroupInfo, byAddress: ReadonlyMap<string, Observed>, input: StatusInput): GroupStatus {
   const sessions = g.sessions.map((s): SessionStatus => {
     const o = byAddress.get(s.address);
-    const base = { name: s.name, group: g.name, provider: s.provider, ...(s.env ? { env: s.env } : {}), ...(s.host !== undefined ? { host: s.host } : {}), openTasks: input.openTasks.get(s.name) ?? 0 };
+    const unknown = unknownOn(s.host, input);
+    const base = {
+      name: s.name, group: g.name, provider: s.provider, ...(s.env ? { env: s.env } : {}), ...(s.host !== undefined ? { host: s.host } : {}),
+      ...(unknown ? { unknown } : {}), openTasks: input.openTasks.get(s.name) ?? 0,
+    };
     if (!o) return { ...base, state: 'down', owned: input.owned.has(s.address), uptimeSeconds: null, currentCommand: null, pid: null, exitStatus: null, exitSignal: null };
     const agent = input.agents?.get(s.address);
     return { ...base, ...readSession(o.attributes, input.now), owned: input.owned.has(s.address) || o.marker !== undefined, ...(agent ? { agent } : {}) };

@@ -68,6 +68,10 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
       ...observation.unreachable.map((u) => `host ${u.host} (${u.reach}) cannot be reached: ${u.reason}; its ${u.addresses.length} resources are unknown`),
       ...observation.warnings.map((w) => (w.address ? `${w.text} (${w.address})` : w.text)),
     ],
+    hosts: model.hosts.map((h) => {
+      const down = observation.unreachable.find((u) => u.host === h.name);
+      return { name: h.name, reach: project.sides.get(h.name)?.reach ?? h.name, ...(down ? { unreachable: down.reason } : {}) };
+    }),
     now,
     ...(agents ? { agents } : {}),
   });

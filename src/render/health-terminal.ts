@@ -43,6 +43,10 @@ export function renderHealthTerminal(report: HealthReport, options: { readonly c
       if (hidden) out.push(c.dim(`      ${plural(hidden, 'check')} ok`));
     }
   };
+  if (report.hosts.length) {
+    out.push('', c.bold('Hosts'));
+    for (const h of report.hosts) out.push(`  ${mark(c, h.level)} ${c.bold(h.subject)}${h.level === 'ok' ? '' : `  ${h.text}`}`);
+  }
   section('Environments', report.environments);
   section('Sessions', report.groups);
   const n = report.counts;

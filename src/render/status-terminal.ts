@@ -38,6 +38,7 @@ function environmentLines(c: Colors, e: EnvironmentStatus, nameW: number): strin
   const name = cell(e.name, nameW, c.bold);
   // On another host, its folder is named as scp does: host:path.
   const where = e.host === undefined ? e.path : `${e.host}:${e.path}`;
+  if (e.unknown) return [`  ${c.yellow('?')} ${name}  ${where}  ${c.yellow(`unknown: ${e.unknown}`)}`];
   if (!e.directory) return [`  ${c.red('✖')} ${name}  ${where}  ${c.red('directory missing')} ${c.dim('(gaia apply creates it)')}`];
   if (!e.gitWorktree) return [`  ${c.red('✖')} ${name}  ${where}  ${c.red('not a git worktree')} ${c.dim('(something else is in the way)')}`];
   const branch = e.head === null ? c.red(`detached (expected ${e.branch})`)
@@ -91,7 +92,7 @@ function groupLines(c: Colors, g: GroupStatus, nameW: number): string[] {
       : '';
     const tasks = s.openTasks ? c.cyan(`  ${plural(s.openTasks, 'task')}`) : '';
     const notOwned = s.state !== 'down' && !s.owned ? c.yellow('  not made by gaia') : '';
-    const host = s.host === undefined ? '' : c.dim(` (on ${s.host})`);
+    const host = s.host === undefined ? '' : s.unknown ? c.yellow(` (unknown: ${s.unknown})`) : c.dim(` (on ${s.host})`);
     lines.push(`    ${stateMark(c, s.state)} ${cell(s.name, nameW)} ${providerIndicator(c, s.provider)} ${state} ${detail}${tasks}${notOwned}${host}`.trimEnd());
   }
   return lines;

@@ -120,6 +120,12 @@ suite('environments on other hosts, over ssh', () => {
     expect(down.stdout).toMatch(/Warning: host beta \(gaia-test-host-\d+\) cannot be reached: .*Its \d+ resources are unknown and not planned/);
     expect(down.stdout).not.toContain('on beta will be created');
     expect(down.stdout).toContain('tmux_session.dev3_worker on alpha will be created');
+    const health = await gaia(['health']);
+    expect(health.stdout).toMatch(/✖ beta {2}host beta \(gaia-test-host-\d+\) cannot be reached: .*what is on it is unknown/);
+    expect(health.stdout).toContain('FAILING');
+    const status = await gaia(['status']);
+    expect(status.stdout).toMatch(/\? dev2 +beta:envs\/dev2 +unknown: host beta cannot be reached/);
+    expect(status.stdout).toMatch(/dev1 +alpha:envs\/dev1/);
     const partial = await gaia(['apply', '--auto-approve']);
     expect(partial.code).toBe(1);
     expect(partial.stderr).toContain('Not applied on 1 host that could not be reached');

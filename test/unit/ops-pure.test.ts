@@ -141,11 +141,23 @@ const sessionStatus = (name: string, over: Partial<SessionStatus> = {}): Session
 const report = (envs: EnvironmentStatus[], sessions: SessionStatus[]): StatusReport => ({
   formatVersion: 1, project: 'p', manifest: 'm', generatedAt: new Date(0).toISOString(), environments: envs,
   groups: [{ name: 'g', expected: sessions.length, up: 0, dead: 0, down: 0, providers: [], sessions }], unmanaged: [],
-  totals: { environments: envs.length, sessions: { expected: 0, up: 0, dead: 0, down: 0 }, openTasks: 0 }, warnings: [],
+  totals: { environments: envs.length, sessions: { expected: 0, up: 0, dead: 0, down: 0 }, openTasks: 0 }, warnings: [], hosts: [],
 });
 const probes = (over: Partial<HealthProbes> = {}): HealthProbes => ({ gitOperations: new Map(), quickCheck: new Map([['dev1.dev', { ok: true }]]), ...over });
 
 describe('health verdicts', () => {
+  it('is failing for a host that cannot be reached, and says nothing of what is on it (unknown, not missing or down)', () => {
+    const status = {
+      ...report([envStatus({ host: 'gpu1', unknown: 'host gpu1 cannot be reached', directory: false })], [sessionStatus('a', { host: 'gpu1', unknown: 'host gpu1 cannot be reached', state: 'down' })]),
+      hosts: [{ name: 'gpu1', reach: 'dev@gpu1', unreachable: 'Connection refused' }, { name: 'vm2', reach: 'vm2' }],
+    };
+    const h = assessHealth(status, probes());
+    expect(h.verdict).toBe('failing');
+    expect(h.hosts.map((c) => [c.subject, c.level])).toEqual([['gpu1', 'fail'], ['vm2', 'ok']]);
+    expect(h.hosts[0]!.text).toBe('host gpu1 (dev@gpu1) cannot be reached: Connection refused; what is on it is unknown');
+    expect(h.environments[0]!.checks).toEqual([]);
+    expect(h.groups[0]!.checks).toEqual([]);
+  });
   it('is healthy (exit 0) when a port has nothing listening: the manifest never says it must', () => {
     const h = assessHealth(report([envStatus()], [sessionStatus('a')]), probes());
     expect(h.verdict).toBe('healthy');
