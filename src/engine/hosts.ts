@@ -10,6 +10,8 @@ import { providerFor, providers as allProviders } from '../providers/registry.js
 import { HostUnreachable, WorkerFailed, type WorkerClient } from '../host/ssh/worker-client.js';
 import type { DeliverOptions, Delivery } from '../providers/tmux/deliver.js';
 import type { AgentProfile } from '../agents/profile.js';
+import type { EnvironmentInfo } from '../manifest/model.js';
+import type { EnvGitFacts } from '../ops/git-facts.js';
 import type { CommandResult } from '../host/exec.js';
 import { observeAll, type Observation, type ObserveOptions } from './observe.js';
 import type { ConversationOp, WorkerContext } from './worker-protocol.js';
@@ -32,6 +34,8 @@ export interface HostSide {
 export interface RemoteSide extends HostSide {
   /** The host's tmux socket (undefined: its user's default server). */
   readonly tmuxSocket: string | undefined;
+  /** What git says of these environments there (`gaia status`). */
+  gitFacts(environments: readonly EnvironmentInfo[], resources: readonly Resource[]): Promise<ReadonlyMap<string, EnvGitFacts>>;
   /** Text delivered to a session there (see worker-protocol.ts). */
   deliver(session: string, text: string, options: Omit<DeliverOptions, 'refuses'>, agent?: AgentProfile): Promise<Delivery>;
   /** The local command that runs `argv` on the host on this terminal (ssh -t). */
@@ -141,6 +145,10 @@ export function remoteSide(o: RemoteSideOptions): RemoteSide {
       for (const line of r.log) ctx.log(`${o.name}: ${line}`);
       // What the host applied is recorded with its host, as the manifest has it.
       return (r.outcomes ?? []).map((x) => (x.status === 'done' && x.attributes ? { ...x, attributes: { ...x.attributes, host: o.name } } : x));
+    },
+    async gitFacts(environments, resources) {
+      const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire(), op: 'git-facts', environments, resources: resources.map(there) });
+      return new Map(r.gitFacts ?? []);
     },
     async deliver(session, text, options, agent) {
       const t0 = Date.now();

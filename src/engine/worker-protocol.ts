@@ -10,6 +10,8 @@ import type { ChangeOutcome, ConversationRecord, Step } from '../providers/provi
 import type { CommandResult } from '../host/exec.js';
 import type { DeliverOptions, Delivery } from '../providers/tmux/deliver.js';
 import type { AgentProfile } from '../agents/profile.js';
+import type { EnvironmentInfo } from '../manifest/model.js';
+import type { EnvGitFacts } from '../ops/git-facts.js';
 
 /** Bumped when a request or response changes shape; a worker of another protocol refuses the request. */
 export const WORKER_PROTOCOL = 1;
@@ -49,6 +51,8 @@ export type WorkerRequest = { readonly protocol: number; readonly ctx: WorkerCon
       readonly options: Omit<DeliverOptions, 'refuses'>;
       readonly agent?: AgentProfile;
     }
+  /** What git says of these environments there (ahead/behind, dirty, conflicts): `gaia status`. */
+  | { readonly op: 'git-facts'; readonly environments: readonly EnvironmentInfo[]; readonly resources: readonly Resource[] }
   /** One command of the manifest's (a hook), in a folder relative to the root (the root when it is not there). */
   | { readonly op: 'run'; readonly argv: readonly string[]; readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly timeoutMs?: number }
 );
@@ -75,6 +79,7 @@ export type WorkerResponse =
       readonly outcomes?: readonly ChangeOutcome[];
       readonly result?: CommandResult;
       readonly delivery?: Delivery;
+      readonly gitFacts?: ReadonlyArray<readonly [string, EnvGitFacts]>;
       /** Lines the providers logged (backups taken, notices). */
       readonly log: readonly string[];
       readonly conversations: readonly ConversationOp[];

@@ -10,6 +10,7 @@ import { observeAll } from './observe.js';
 import { compilePatterns } from '../agents/profile.js';
 import { inputRefusal } from '../agents/state.js';
 import { deliverText } from '../providers/tmux/deliver.js';
+import { readGitFacts } from '../ops/git-facts.js';
 import { WORKER_PROTOCOL, type ConversationOp, type WorkerContext, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 
 /** `~/x` against this user's home; an absolute path as it is. */
@@ -118,6 +119,8 @@ export async function answerWorkerRequest(request: WorkerRequest, host: Host): P
       const server = { host, socket: request.ctx.tmuxSocket };
       return reply({ delivery: await deliverText(request.session, request.text, server, { ...request.options, ...(refuses ? { refuses } : {}) }) });
     }
+    case 'git-facts':
+      return reply({ gitFacts: [...(await readGitFacts(request.environments, request.resources, ctx))] });
     case 'run': {
       // The paths a hook is told are this host's: its project folder and its environment's.
       const cwd = folderOr(host, ctx.root, request.cwd);

@@ -7,7 +7,10 @@ import { agentStateDisabled, readAgentStates } from '../agents/observe.js';
 import { observeEverywhere } from '../engine/hosts.js';
 import { LOCAL, placeOf } from '../core/place.js';
 import type { Project } from '../engine/project.js';
-import { readGitFacts } from './git-facts.js';
+import { readGitFacts, type EnvGitFacts } from './git-facts.js';
+import { groupBy } from '../core/collections.js';
+import { remoteSideOf } from '../engine/hosts.js';
+import { HostUnreachable, WorkerFailed } from '../host/ssh/worker-client.js';
 import { assembleStatus, type StatusReport } from './status-model.js';
 import { tmuxServer } from '../providers/tmux/settings.js';
 
@@ -28,12 +31,29 @@ export async function buildStatus(project: Project, options: StatusOptions = {})
   return (await statusSnapshot(project, options)).report;
 }
 
+/** Git facts of every environment, each read where it is; a host that cannot be reached gives none. */
+async function gitFactsEverywhere(project: Project): Promise<ReadonlyMap<string, EnvGitFacts>> {
+  const { model, ctx } = project;
+  const byPlace = groupBy(model.environments, (e) => e.host ?? LOCAL);
+  const parts = await Promise.all([...byPlace].map(async ([place, envs]) => {
+    const resources = model.resources.filter((r) => placeOf(r.attributes) === place);
+    if (place === LOCAL) return readGitFacts(envs, resources, ctx);
+    const side = remoteSideOf(project.sides, place);
+    if (!side) return new Map<string, EnvGitFacts>();
+    return side.gitFacts(envs, resources).catch((e: unknown) => {
+      if (e instanceof HostUnreachable || e instanceof WorkerFailed) return new Map<string, EnvGitFacts>();
+      throw e;
+    });
+  }));
+  return new Map(parts.flatMap((m) => [...m]));
+}
+
 export async function statusSnapshot(project: Project, options: StatusOptions = {}): Promise<StatusSnapshot> {
   const { model, store, ctx } = project;
   const recorded = await store.recorded();
   const now = options.now?.() ?? new Date();
   const observing = observeEverywhere(project.sides, model.resources, recorded, { includeUnmanaged: true });
-  // An environment on another host is told by its observed worktree; git facts are this machine's only, for now.
+  // An environment on another host is told by its observed worktree; its git facts come from its host.
   const here = model.environments.filter((e) => e.host === undefined);
   // Agent panes are captured as soon as the observation says which sessions exist (one tmux
   // invocation for all), while the slower git facts are still being read.
@@ -42,7 +62,7 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
     : Promise.resolve(undefined);
   const [observation, git, tasks, agents] = await Promise.all([
     observing,
-    readGitFacts(here, model.resources.filter((r) => placeOf(r.attributes) === LOCAL), ctx),
+    gitFactsEverywhere(project),
     store.listTasks({ status: 'open' }),
     capturing,
   ]);
