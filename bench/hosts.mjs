@@ -160,8 +160,16 @@ function measure(p, reference) {
     if (reference) refPlans.push(noopPlan(reference).ms);
   }
   const statuses = [];
-  for (let i = 0; i < runs; i++) statuses.push(gaia(p, ['status']).ms);
-  return { plan: median(plans), planMin: Math.min(...plans), status: median(statuses), spawned: [...spawned].join('/'), ref: refPlans.length ? median(refPlans) : undefined };
+  const statusSpawned = new Set();
+  for (let i = 0; i < runs; i++) {
+    const r = gaia(p, ['status']);
+    statuses.push(r.ms);
+    statusSpawned.add(r.spawned);
+  }
+  return {
+    plan: median(plans), planMin: Math.min(...plans), status: median(statuses),
+    spawned: `${[...spawned].join('/')} / ${[...statusSpawned].join('/')}`, ref: refPlans.length ? median(refPlans) : undefined,
+  };
 }
 
 /** Ends what a project left running: its tmux servers (here and on its hosts). */
@@ -200,6 +208,7 @@ try {
   await build({ entryPoints: [path.join(repoRoot, 'test/helpers/sshd.ts')], bundle: true, platform: 'node', format: 'esm', outfile: helper, packages: 'external', logLevel: 'warning' });
   const { startSshd } = await import(pathToFileURL(helper).href);
   const maxHosts = Math.max(...hostCounts, hostCounts.includes(3) ? 3 : 0);
+  process.setMaxListeners(maxHosts + 10); // each sshd host removes itself on exit: one listener each
   hosts = await Promise.all(Array.from({ length: maxHosts }, () => startSshd()));
   fs.writeFileSync(sshConfig, hosts.map((h) => fs.readFileSync(h.clientConfig, 'utf8')).join('\n'));
 
@@ -211,10 +220,7 @@ try {
   // The reference, all here, applied first and kept for the pairs.
   const reference = project(`${envsPerHost} local`, { hosts: [], envs: envsPerHost });
   const refApply = applyAndWarm(reference);
-  const alone = [];
-  for (let i = 0; i < runs; i++) alone.push(noopPlan(reference).ms);
-  const refSpawned = noopPlan(reference).spawned;
-  rows.push({ label: `local (no hosts:), ${envsPerHost} environments`, apply: refApply, plan: median(alone), planMin: Math.min(...alone), status: undefined, spawned: String(refSpawned), ref: undefined });
+  rows.push({ label: `local (no hosts:), ${envsPerHost} environments`, apply: refApply, ...measure(reference) });
 
   const sizes = hostCounts.flatMap((n) => (n === 3 ? [[n, envsPerHost], [n, 2 * envsPerHost]] : [[n, envsPerHost]]));
   for (const [n, perHost] of sizes) {
@@ -254,20 +260,20 @@ try {
   ];
 
   const w = Math.max(...rows.map((r) => r.label.length));
-  console.log(`\n${''.padEnd(w)}  ${'apply'.padStart(8)}  ${'plan med'.padStart(8)}  ${'plan min'.padStart(8)}  ${'status'.padStart(8)}  ${'spawned'.padStart(7)}  ${'local plan'.padStart(10)}  ${'ratio'.padStart(5)}`);
+  console.log(`\n${''.padEnd(w)}  ${'apply'.padStart(8)}  ${'plan med'.padStart(8)}  ${'plan min'.padStart(8)}  ${'status'.padStart(8)}  ${'spawned'.padStart(9)}  ${'local plan'.padStart(10)}  ${'ratio'.padStart(5)}`);
   for (const r of rows) {
     const ratio = r.ref ? `${(r.plan / r.ref).toFixed(2)}×` : '';
-    console.log(`${r.label.padEnd(w)}  ${fmt(r.apply).padStart(8)}  ${fmt(r.plan).padStart(8)}  ${fmt(r.planMin).padStart(8)}  ${fmt(r.status).padStart(8)}  ${r.spawned.padStart(7)}  ${(r.ref ? fmt(r.ref) : '').padStart(10)}  ${ratio.padStart(5)}`);
+    console.log(`${r.label.padEnd(w)}  ${fmt(r.apply).padStart(8)}  ${fmt(r.plan).padStart(8)}  ${fmt(r.planMin).padStart(8)}  ${fmt(r.status).padStart(8)}  ${r.spawned.padStart(9)}  ${(r.ref ? fmt(r.ref) : '').padStart(10)}  ${ratio.padStart(5)}`);
   }
   console.log(`\napply = gaia apply --auto-approve from nothing (once); plan = no-op gaia plan (median, min of ${runs});`);
-  console.log(`status = gaia status (median of ${runs}); spawned = processes gaia started on this machine per plan (GAIA_STATS);`);
+  console.log(`status = gaia status (median of ${runs}); spawned = processes gaia started on this machine per plan / status (GAIA_STATS);`);
   console.log(`local plan = the reference's no-op plan (${envsPerHost} environments, all here), run after each plan of that row; ratio = plan ÷ it.`);
   console.log(`\nwhere a host's time goes (median of ${runs}, host 1):`);
   for (const [label, ms] of parts) console.log(`  ${label.padEnd(44)} ${fmt(ms).padStart(8)}`);
   const three = rows.find((r) => r.hosts === 3 && r.perHost === envsPerHost);
   if (three) console.log(`\ntarget: 3-host no-op plan ≤ 1.5 × the local plan of ${envsPerHost} environments: ${fmt(three.plan)} vs ${fmt(three.ref)} = ${(three.plan / three.ref).toFixed(2)}× (${three.plan / three.ref <= 1.5 ? 'met' : 'MISS'})`);
   const spawns = rows.filter((r) => r.hosts === 3);
-  if (spawns.length === 2) console.log(`spawned per plan at 3 hosts: ${spawns.map((r) => `${r.perHost} per host: ${r.spawned}`).join(', ')} (${spawns[0].spawned === spawns[1].spawned ? 'constant in environments' : 'NOT constant'})`);
+  if (spawns.length === 2) console.log(`spawned per plan / status at 3 hosts: ${spawns.map((r) => `${r.perHost} per host: ${r.spawned}`).join(', ')} (${spawns[0].spawned === spawns[1].spawned ? 'constant in environments' : 'NOT constant'})`);
   console.log(`(took ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${load()})`);
 } finally {
   cleanupSync();
