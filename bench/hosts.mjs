@@ -21,6 +21,10 @@
  *  runs (plan there, plan here, …), so a neighbour's load hits both alike; the ratio is the 3-host plan
  *  over it (target ≤ 1.5×).
  *
+ *  Last, where one host's share of a plan goes: a command over the open ssh master, node starting
+ *  there, node loading the worker's bundle there (as the worker does, with no code cache), beside
+ *  loading it here without and with the V8 code cache bin/gaia.js keeps.
+ *
  *  Before all of it one plan reaches every host once, copying the worker there (first contact, printed),
  *  so no apply pays for that; ssh masters persist 60 s between runs, so the timed plans find them open.
  *
@@ -241,11 +245,13 @@ try {
   const workerDir = path.join(hosts[0].root, 'home', '.cache', 'gaia', 'worker');
   const bundle = path.join(workerDir, fs.readdirSync(workerDir)[0], 'dist', 'gaia.cjs');
   const ssh = ['-F', sshConfig, '-o', 'ControlMaster=auto', '-o', `ControlPath=${path.join(runtime, 'gaia-ssh', '%C')}`, '-o', 'ControlPersist=60s', '-T', hosts[0].name];
+  // Here as the hosts' node starts (sshd passes no NODE_EXTRA_CA_CERTS) and as bin/gaia starts node.
+  const { NODE_EXTRA_CA_CERTS: _ca, ...plainEnv } = baseEnv;
   const timed = (file, args) => {
     const xs = [];
     for (let i = 0; i < runs; i++) {
       const t = process.hrtime.bigint();
-      const r = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      const r = spawnSync(file, args, { env: plainEnv, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
       xs.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
@@ -256,7 +262,8 @@ try {
     ['ssh host true (master open)', timed('ssh', [...ssh, 'true'])],
     ['ssh host node -e 0', timed('ssh', [...ssh, 'node', '-e', '0'])],
     ["ssh host node: load the worker's bundle", timed('ssh', [...ssh, `node -e '${requireBundle}'`])],
-    ["here: node, load the bundle (no code cache)", timed('node', ['-e', requireBundle])],
+    ['here: node, load the bundle (no code cache)', timed('node', ['-e', requireBundle])],
+    ['here: bin/gaia --version (V8 code cache)', timed(bin, ['--version'])],
   ];
 
   const w = Math.max(...rows.map((r) => r.label.length));
