@@ -146,7 +146,7 @@ function applyAndWarm(p) {
     if (n !== p.perHost) throw new Error(`${p.label}: ${n} sessions on tmux socket ${s} after apply, not ${p.perHost}`);
   }
   // A database written less than 2 s before it is read is not kept in the stamp cache (racy-git's rule).
-  spawnSync('sleep', ['2.5']);
+  if (spawnSync('sleep', ['2.5']).signal) throw new Error('interrupted');
   noopPlan(p);
   gaia(p, ['status']);
   return applied.ms;
@@ -194,6 +194,8 @@ function cleanupSync() {
     for (const h of hosts) spawnSync('ssh', ['-F', sshConfig, '-o', `ControlPath=${path.join(runtime, 'gaia-ssh', '%C')}`, '-O', 'exit', h.name], { stdio: 'ignore', timeout: 5000 });
   }
 }
+// Ctrl-C: the child running now dies of it and its run throws, so the finally below cleans up; this
+// handler (run at the next await, the bench being in spawnSync meanwhile) keeps node from dying first.
 process.once('SIGINT', () => {
   cleanupSync();
   fs.rmSync(work, { recursive: true, force: true });
@@ -252,7 +254,7 @@ try {
     for (let i = 0; i < runs; i++) {
       const t = process.hrtime.bigint();
       const r = spawnSync(file, args, { env: plainEnv, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+      if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
       xs.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
     return median(xs);
