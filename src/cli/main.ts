@@ -33,6 +33,7 @@ import { quoteForDisplay } from '../host/exec.js';
 import { oneDashLongOption } from './flags.js';
 import { gaiaCommand } from './project.js';
 import { locateManifest } from './find-project.js';
+import { HostUnreachable, WorkerFailed } from '../host/ssh/worker-client.js';
 
 export const VERSION = '0.1.0';
 
@@ -145,6 +146,11 @@ function report(e: unknown): number {
     const damaged = /^SQLITE_(CORRUPT|NOTADB)/.test(sqliteCode);
     err(`Error: a database gaia uses ${damaged ? 'is damaged' : 'cannot be written'}: ${(e as Error).message} (${sqliteCode})`);
     err(damaged ? '  if it is the state store, run `gaia state rebuild`' : '  free space or make its folder writable, then run the command again: what was recorded is kept');
+    return 1;
+  }
+  if (e instanceof WorkerFailed || e instanceof HostUnreachable) {
+    // A host of the manifest that answered wrongly (no node there, a full disk) or went away.
+    err(`Error: ${e.message}\n  fix it on that host (or take the host out of the manifest), then run the command again`);
     return 1;
   }
   if (e instanceof UserError) {

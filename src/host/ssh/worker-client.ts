@@ -50,7 +50,9 @@ function packageRoot(): string {
 }
 
 /** A launcher of the bundle that refuses a node whose addon ABI or platform differ from this one's
- *  (the addon would not load), saying so in the protocol's own terms. */
+ *  (the addon would not load), saying so in the protocol's own terms. It compiles the bundle with a V8
+ *  code cache of its own beside it (as bin/gaia.js does in the user's cache folder; here nothing of
+ *  the worker leaves its folder): loading the bundle is most of a request's time on the host. */
 function launcher(): string {
   const want = { modules: process.versions.modules, platform: process.platform, arch: process.arch };
   return `'use strict';
@@ -60,8 +62,24 @@ if (have.modules !== want.modules || have.platform !== want.platform || have.arc
   process.stdout.write(JSON.stringify({ ok: false, error: 'node ' + process.version + ' (' + have.platform + '-' + have.arch + ', ABI ' + have.modules + ') cannot run this gaia, built for ABI ' + want.modules + ' on ' + want.platform + '-' + want.arch + ': install node ' + ${JSON.stringify(process.versions.node.split('.')[0])} + ' there' }) + '\\n');
   process.exit(1);
 }
-globalThis.__gaiaSqliteAddon = require('node:path').join(__dirname, 'better_sqlite3.node');
-require('./dist/gaia.cjs').main(['worker']).then((code) => { process.exitCode = code; });
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const Module = require('node:module');
+globalThis.__gaiaSqliteAddon = path.join(__dirname, 'better_sqlite3.node');
+const bundle = path.join(__dirname, 'dist', 'gaia.cjs');
+const cacheFile = path.join(__dirname, 'v8-node' + process.versions.node + '.cache');
+let cachedData;
+try { cachedData = fs.readFileSync(cacheFile); } catch {}
+const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'latin1')), { filename: bundle, cachedData });
+const loaded = { exports: {} };
+script.runInThisContext()(loaded.exports, Module.createRequire(bundle), loaded, bundle, path.dirname(bundle));
+loaded.exports.main(['worker']).then((code) => {
+  process.exitCode = code;
+  if (cachedData !== undefined && !script.cachedDataRejected) return;
+  const temp = cacheFile + '.' + process.pid;
+  try { fs.writeFileSync(temp, script.createCachedData()); fs.renameSync(temp, cacheFile); } catch { fs.rmSync(temp, { force: true }); }
+});
 `;
 }
 
