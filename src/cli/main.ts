@@ -99,7 +99,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   attach.register(program, setCode);
   importCmd.register(program, setCode);
   completion.register(program);
-  worker.register(program, setCode);
+  worker.register(program);
 
   try {
     // `-file x` would be read as `-f ile x`: a long option with one dash is refused, naming the right one.

@@ -28,6 +28,8 @@ export interface HostSide {
   observe(desired: readonly Resource[], recorded: readonly Recorded[], options: ObserveOptions): Promise<Observation>;
   steps(change: Change): Promise<readonly Step[]>;
   apply(provider: string, changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]>;
+  /** Done with it: a host's worker finishes what it was asked and ends. */
+  close(): void;
 }
 
 /** A side that also runs the manifest's commands (hooks) there; this machine's are run by its Host. */
@@ -55,6 +57,7 @@ export function localSide(ctx: ObserveContext): HostSide {
       if (!p) throw new Error(`no provider ${provider}`);
       return p.apply(changes, applyCtx);
     },
+    close: () => {},
   };
 }
 
@@ -123,6 +126,7 @@ export function remoteSide(o: RemoteSideOptions): RemoteSide {
     reach: o.reach,
     tmuxSocket: o.tmuxSocket,
     terminalArgv: o.terminalArgv,
+    close: () => o.client.close(),
     async observe(desired, recorded, options) {
       const r = await o.client.request({
         protocol: WORKER_PROTOCOL, ctx: await wire(desired.map((r) => r.attributes)), op: 'observe',

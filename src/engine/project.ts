@@ -86,15 +86,19 @@ export async function openProject(file: string, host: Host = localHost()): Promi
       sqlite: { cacheDir: stateCacheDir(model.state, model.root) },
     },
   };
+  const sides = projectSides(model, ctx, { project, digestKey, conversations });
   return {
     ok: true,
     project: {
       model,
       store,
       ctx,
-      sides: projectSides(model, ctx, { project, digestKey, conversations }),
+      sides,
       backupDir: join(model.root, '.gaia', 'backups'),
-      close: () => store.close(),
+      close: () => {
+        for (const side of sides.values()) side.close();
+        return store.close();
+      },
     },
   };
 }

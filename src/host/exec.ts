@@ -192,6 +192,55 @@ function runCommand(file: string, args: readonly string[], options: RunOptions):
   });
 }
 
+/** A command that keeps running while gaia talks to it: lines written to its stdin, its stdout read
+ *  as it comes (gaia's worker on another host, over ssh). Tracked like every command (it does not
+ *  outlive gaia). It keeps gaia's process alive only while `busy` (an answer is awaited): an idle one
+ *  left open does not hold gaia up at its end. */
+export interface CommandStream {
+  write(text: string): void;
+  busy(waiting: boolean): void;
+  /** Close its stdin: the command sees the end of its input. */
+  end(): void;
+  onStdout(listener: (chunk: string) => void): void;
+  /** How it ended, with everything it wrote to stderr. */
+  readonly closed: Promise<{ readonly exitCode: number; readonly stderr: string }>;
+}
+
+export function openStream(argv: readonly string[]): CommandStream {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('empty command');
+  installCleanup();
+  spawnedInProcess++;
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: ownGroups });
+  track(child, false);
+  const input = child.stdin!;
+  const out = child.stdout!;
+  const errOut = child.stderr!;
+  // The child and its pipes each hold node's event loop open.
+  const handles = [child, input, out, errOut] as unknown as { ref?: () => void; unref?: () => void }[];
+  const busy = (waiting: boolean) => {
+    for (const h of handles) (waiting ? h.ref : h.unref)?.call(h);
+  };
+  busy(false);
+  input.on('error', () => {}); // it ended without reading: its exit says why
+  let stderr = '';
+  errOut.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  out.setEncoding('utf8');
+  const closed = new Promise<{ exitCode: number; stderr: string }>((resolve) => {
+    child.on('error', (e: NodeJS.ErrnoException) => resolve({ exitCode: e.code === 'ENOENT' ? 127 : 126, stderr: stderr || `${file}: ${e.message}` }));
+    child.on('close', (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0), stderr }));
+  });
+  return {
+    write: (text) => {
+      if (input.writable) input.write(text);
+    },
+    busy,
+    end: () => input.end(),
+    onStdout: (listener) => out.on('data', listener),
+    closed,
+  };
+}
+
 /** `git worktree add …` exited 128: fatal: … — the command as run, its code and its stderr. */
 export function describeFailure(result: CommandResult): string {
   const stderr = result.stderr.trim() || result.stdout.trim();

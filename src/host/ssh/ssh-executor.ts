@@ -15,7 +15,7 @@
  *    (callers mark that host's resources unknown, never missing). A master whose connection died
  *    exits by itself (ServerAlive bounds one whose peer went silent), and ssh replaces a socket nobody
  *    answers on, so the command after a server's restart connects afresh. */
-import { localExecutor, type CommandResult, type Executor, type RunOptions } from '../exec.js';
+import { localExecutor, openStream, type CommandResult, type CommandStream, type Executor, type RunOptions } from '../exec.js';
 import { channelCap } from './channel-cap.js';
 import { controlPath, defaultControlFolder } from './control-path.js';
 import { remoteCommand, remoteCommandProblem, shellQuote, unframe } from './remote-command.js';
@@ -59,9 +59,23 @@ export interface SshExecutor extends Executor {
   run(argv: readonly string[], options?: RunOptions): Promise<SshCommandResult>;
   /** End this host's master connection (`ssh -O exit`), if one is open. */
   closeMaster(): Promise<void>;
+  /** A command there that gaia talks to while it runs (lines on its stdin and stdout), on one channel
+   *  of the host's connection for as long as it runs. */
+  stream(argv: readonly string[]): SshStream;
   /** The ssh command that runs `argv` there on this terminal (`-t`: a terminal of its own there), for
    *  a program the user works in (tmux attach); through the same connection settings. */
   terminalArgv(argv: readonly string[]): string[];
+}
+
+export interface SshStream {
+  /** Each line the command writes to stdout (framing and a login shell's noise taken out). */
+  onLine(listener: (line: string) => void): void;
+  write(text: string): void;
+  /** Close its stdin. */
+  end(): void;
+  /** Keep gaia running while an answer is awaited (see CommandStream). */
+  busy(waiting: boolean): void;
+  readonly closed: Promise<{ readonly exitCode: number; readonly stderr: string; readonly unreachable?: Unreachable }>;
 }
 
 const DEFAULT_CHANNELS = 8;
@@ -163,6 +177,62 @@ export function sshExecutor(target: SshTarget, options: SshOptions = {}): SshExe
           opening = undefined;
         }
       });
+    },
+    stream(argv) {
+      const problem = remoteCommandProblem(argv);
+      if (problem) throw new Error(problem);
+      const command = remoteCommand(argv);
+      const listeners: ((line: string) => void)[] = [];
+      const queued: string[] = [];
+      let ended = false;
+      let waiting = false;
+      let child: CommandStream | undefined;
+      let started = false;
+      let finishedWith: number | undefined;
+      let buffer = '';
+      const trailer = new RegExp(`^${command.marker} (\\d+)$`);
+      const take = (chunk: string) => {
+        buffer += chunk;
+        if (!started) {
+          const at = buffer.indexOf(`${command.marker}\n`);
+          if (at < 0) return;
+          started = true;
+          warm = true;
+          buffer = buffer.slice(at + command.marker.length + 1);
+        }
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          const end = trailer.exec(line);
+          if (end) finishedWith = Number(end[1]);
+          else if (line !== '') for (const l of listeners) l(line);
+        }
+      };
+      const closed = cap.use(async () => {
+        child = openStream([ssh, ...connection, '-T', '--', target.host, command.script]);
+        child.onStdout(take);
+        child.busy(waiting);
+        for (const q of queued.splice(0)) child.write(q);
+        if (ended) child.end();
+        const r = await child.closed;
+        if (!started) return { exitCode: 255, stderr: r.stderr, unreachable: { reason: r.stderr.trim() || `ssh exited ${r.exitCode}` } };
+        if (finishedWith === undefined) return { exitCode: r.exitCode, stderr: r.stderr, unreachable: { reason: 'the connection ended before the command did' } };
+        return { exitCode: finishedWith, stderr: r.stderr };
+      });
+      return {
+        onLine: (listener) => void listeners.push(listener),
+        write: (text) => (child ? child.write(text) : void queued.push(text)),
+        end: () => {
+          ended = true;
+          child?.end();
+        },
+        busy: (on) => {
+          waiting = on;
+          child?.busy(on);
+        },
+        closed,
+      };
     },
     terminalArgv(argv) {
       const problem = remoteCommandProblem(argv);

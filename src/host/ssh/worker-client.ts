@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../local/sqlite-driver.js';
-import type { SshCommandResult, SshExecutor } from './ssh-executor.js';
+import type { SshCommandResult, SshExecutor, SshStream } from './ssh-executor.js';
 import type { WorkerRequest, WorkerResponse } from '../../engine/worker-protocol.js';
 
 /** The host could not be reached, or the connection ended under the request: nothing can be said of it. */
@@ -111,8 +111,20 @@ const READY = `d="$HOME/.cache/gaia/worker/$1"; : > "$d/ready"`;
 
 export interface WorkerClient {
   request(request: WorkerRequest): Promise<Extract<WorkerResponse, { ok: true }>>;
+  /** Let the worker finish what it was asked and end (its stdin closes). */
+  close(): void;
 }
 
+/** One line each way: a request with its number, and the answer with the same number. */
+interface Pending {
+  readonly line: string;
+  resolve(response: WorkerResponse): void;
+  reject(error: Error): void;
+}
+
+/** One worker per host for as long as this gaia runs: started on the first request, on one channel of
+ *  the host's connection, answering every request of the command (a status asks three things) so the
+ *  worker's start is paid once. Requests go out as they come and are answered as they finish. */
 export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
   const reached = (r: SshCommandResult): SshCommandResult => {
     if (r.unreachable) throw new HostUnreachable(host, r.unreachable.reason);
@@ -134,25 +146,74 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
     return deployed;
   };
 
+  const pending = new Map<number, Pending>();
+  let next = 1;
+  let session: SshStream | undefined;
+  let closing = false;
+
+  const fail = (error: Error) => {
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+
+  /** A worker session: its answers settle their requests; its end fails what it left unanswered, or,
+   *  when the host lacks this version, copies it there and asks again. */
+  const start = (): SshStream => {
+    const { id, files } = workerFiles();
+    const stream = ssh.stream(['sh', '-c', START, 'gaia-worker', id]);
+    stream.onLine((line) => {
+      let message: { id?: unknown; response?: WorkerResponse };
+      try {
+        message = JSON.parse(line) as typeof message;
+      } catch {
+        return; // not ours (a worker never prints anything else on stdout)
+      }
+      const p = typeof message.id === 'number' ? pending.get(message.id) : undefined;
+      if (!p || !message.response) return;
+      pending.delete(message.id as number);
+      if (pending.size === 0) stream.busy(false);
+      p.resolve(message.response);
+    });
+    void stream.closed.then(async (end) => {
+      if (session === stream) session = undefined;
+      if (pending.size === 0) return;
+      if (end.unreachable) return fail(new HostUnreachable(host, end.unreachable.reason));
+      if (end.exitCode === NO_NODE) return fail(new WorkerFailed(host, 'node is not on the PATH of a non-interactive ssh login there (gaia\'s worker runs on it): install node 20 or newer'));
+      if (end.exitCode === NOT_THERE) {
+        try {
+          await deploy(id, files);
+        } catch (e) {
+          return fail(e as Error);
+        }
+        const again = ensure();
+        for (const p of pending.values()) again.write(p.line);
+        return;
+      }
+      fail(new WorkerFailed(host, `gaia's worker ended (exit ${end.exitCode}) before answering: ${end.stderr.trim().slice(-500) || 'nothing said'}`));
+    });
+    return stream;
+  };
+  const ensure = (): SshStream => {
+    session ??= start();
+    session.busy(true);
+    return session;
+  };
+
   return {
     async request(request) {
-      const { id, files } = workerFiles();
-      const input = JSON.stringify(request);
-      let r = await sh(START, [id], input);
-      if (r.exitCode === NOT_THERE) {
-        await deploy(id, files);
-        r = await sh(START, [id], input);
-      }
-      if (r.exitCode === NO_NODE) throw new WorkerFailed(host, 'node is not on the PATH of a non-interactive ssh login there (gaia\'s worker runs on it): install node 20 or newer');
-      const line = r.stdout.trim().split('\n').pop() ?? '';
-      let response: WorkerResponse;
-      try {
-        response = JSON.parse(line) as WorkerResponse;
-      } catch {
-        throw new WorkerFailed(host, `gaia's worker gave no answer (exit ${r.exitCode}): ${(r.stderr.trim() || r.stdout.trim()).slice(-500)}`);
-      }
+      if (closing) throw new Error(`host ${host}: the worker was closed`);
+      const number = next++;
+      const line = `${JSON.stringify({ id: number, request })}\n`;
+      const response = await new Promise<WorkerResponse>((resolve, reject) => {
+        pending.set(number, { line, resolve, reject });
+        ensure().write(line);
+      });
       if (!response.ok) throw new WorkerFailed(host, response.error);
       return response;
+    },
+    close() {
+      closing = true;
+      session?.end();
     },
   };
 }
