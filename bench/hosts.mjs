@@ -63,6 +63,7 @@ const sshConfig = path.join(runtime, 'ssh_config');
 const sockets = [];
 /** The hosts' tmux runs under sshd's environment, which has no TMUX_TMPDIR: kill theirs likewise. */
 const tmuxEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'TMUX' && k !== 'TMUX_TMPDIR'));
+/** @type {Record<string, string>} */
 const baseEnv = { ...tmuxEnv, NO_COLOR: '1', XDG_RUNTIME_DIR: runtime, XDG_CACHE_HOME: cache, GAIA_STATS: '1' };
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -99,7 +100,9 @@ function tmuxSessions(socket) {
   }
 }
 
-/** A project in a temporary git repository: E environments on each of `hosts`, or `envs` here. */
+/** A project in a temporary git repository: E environments on each of `hosts`, or `envs` here.
+ *  @param {string} label
+ *  @param {{ hosts: readonly any[], perHost?: number, envs?: number }} shape */
 function project(label, { hosts, perHost, envs }) {
   const dir = fs.mkdtempSync(path.join(work, 'p-'));
   const name = `bench-${path.basename(dir).slice(2).toLowerCase().replace(/[^a-z0-9]/g, '')}`;
@@ -204,6 +207,7 @@ process.once('SIGINT', () => {
 });
 
 const started = Date.now();
+/** @type {Array<{ label: string, apply: number, plan: number, planMin: number, status: number, spawned: string, ref?: number, hosts?: number, perHost?: number }>} */
 const rows = [];
 try {
   console.log(`node bench/hosts.mjs ${envsPerHost} ${runs} ${hostCounts.join(',')}`);
