@@ -1,12 +1,11 @@
-/** Each place of a project (core/place.ts) as a side that observes and applies there: this machine's
- *  providers, or gaia's worker on a host over ssh. Observation and apply go to each host's side, all
+/** Each host of a project (core/place.ts) as a side that observes and applies there, through gaia's
+ *  worker on that host over ssh; this machine's resources go to its providers directly. Observation and apply go to each host's side, all
  *  hosts at once. A host
  *  that cannot be reached makes its resources unknown: they are left out of the plan, named, never
  *  "missing, create it" nor "gone, forget it". */
 import type { Change } from '../core/plan.js';
 import type { Attributes, Recorded, Resource } from '../core/resource.js';
 import type { ApplyContext, ChangeOutcome, ConversationRecords, ObserveContext, Step } from '../providers/provider.js';
-import { providerFor, providers as allProviders } from '../providers/registry.js';
 import { HostUnreachable, WorkerFailed, type WorkerClient } from '../host/ssh/worker-client.js';
 import type { DeliverOptions, Delivery } from '../providers/tmux/deliver.js';
 import type { AgentProfile } from '../agents/profile.js';
@@ -20,20 +19,15 @@ import { LOCAL, placeOf, placeOfChange } from '../core/place.js';
 import type { HookRunner } from '../agents/hooks.js';
 import type { Deliverer } from '../agents/send.js';
 
-
 export interface HostSide {
   readonly name: string;
-  /** How it is reached, for people (`dev@gpu1.internal`); `this machine` for local. */
+  /** How it is reached, for people (`dev@gpu1.internal`). */
   readonly reach: string;
   observe(desired: readonly Resource[], recorded: readonly Recorded[], options: ObserveOptions): Promise<Observation>;
   steps(change: Change): Promise<readonly Step[]>;
   apply(provider: string, changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]>;
   /** Done with it: a host's worker finishes what it was asked and ends. */
   close(): void;
-}
-
-/** A side that also runs the manifest's commands (hooks) there; this machine's are run by its Host. */
-export interface RemoteSide extends HostSide {
   /** The host's tmux socket (undefined: its user's default server). */
   readonly tmuxSocket: string | undefined;
   /** What git says of these environments there (`gaia status`). */
@@ -44,21 +38,6 @@ export interface RemoteSide extends HostSide {
   terminalArgv(argv: readonly string[]): string[];
   /** `cwd` relative to the host's root; the root when that folder is not there. */
   run(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs?: number): Promise<CommandResult>;
-}
-
-export function localSide(ctx: ObserveContext): HostSide {
-  return {
-    name: LOCAL,
-    reach: 'this machine',
-    observe: (desired, recorded, options) => observeAll(desired, recorded, ctx, options),
-    steps: async (change) => providerFor(change.kind).steps(change, ctx),
-    apply: (provider, changes, applyCtx) => {
-      const p = allProviders.find((x) => x.name === provider);
-      if (!p) throw new Error(`no provider ${provider}`);
-      return p.apply(changes, applyCtx);
-    },
-    close: () => {},
-  };
 }
 
 export interface RemoteSideOptions {
@@ -85,7 +64,7 @@ async function replay(ops: readonly ConversationOp[], records: ConversationRecor
   }
 }
 
-export function remoteSide(o: RemoteSideOptions): RemoteSide {
+export function remoteSide(o: RemoteSideOptions): HostSide {
   /** The project's files these resources read: a stage database's migrations. */
   const sourcesOf = (attributes: readonly (Attributes | undefined)[]) => {
     const paths = new Set<string>();
@@ -185,9 +164,10 @@ export interface PlacedObservation extends Observation {
   readonly unreachable: readonly UnreachableHost[];
 }
 
-/** Every host's resources observed on that host, all hosts at once. */
+/** Every host's resources observed on that host, all hosts at once; this machine's in `ctx` (the
+ *  project's context as the caller holds it: a test's tmux socket, a reconcile round's store). */
 export async function observeEverywhere(
-  sides: ReadonlyMap<string, HostSide>,
+  { ctx, sides }: { readonly ctx: ObserveContext; readonly sides: ReadonlyMap<string, HostSide> },
   desired: readonly Resource[],
   recorded: readonly Recorded[],
   options: ObserveOptions = {},
@@ -199,13 +179,13 @@ export async function observeEverywhere(
     const r = recorded.filter(mine);
     const side = sides.get(place);
     const addresses = [...new Set([...d, ...r].map((x) => (x as { address: string }).address))];
-    if (!side) return { place, unreachable: { host: place, reach: place, reason: 'it is not among the manifest\'s hosts', addresses } };
+    if (place !== LOCAL && !side) return { place, unreachable: { host: place, reach: place, reason: 'it is not among the manifest\'s hosts', addresses } };
     // Only this machine is asked for what is unmanaged when nothing there is the manifest's.
     if (place !== LOCAL && d.length === 0 && r.length === 0) return { place };
     try {
-      return { place, observation: await side.observe(d, r, options) };
+      return { place, observation: place === LOCAL || !side ? await observeAll(d, r, ctx, options) : await side.observe(d, r, options) };
     } catch (e) {
-      if (e instanceof HostUnreachable) return { place, unreachable: { host: place, reach: side.reach, reason: e.reason, addresses } };
+      if (e instanceof HostUnreachable) return { place, unreachable: { host: place, reach: side?.reach ?? place, reason: e.reason, addresses } };
       throw e;
     }
   }));
@@ -228,9 +208,8 @@ export function hookRunnerFor(sides: ReadonlyMap<string, HostSide>): (change: Ch
   };
 }
 
-export function remoteSideOf(sides: ReadonlyMap<string, HostSide>, place: string): RemoteSide | undefined {
-  const side = sides.get(place);
-  return side && 'run' in side ? (side as RemoteSide) : undefined;
+export function remoteSideOf(sides: ReadonlyMap<string, HostSide>, place: string): HostSide | undefined {
+  return place === LOCAL ? undefined : sides.get(place);
 }
 
 /** Delivery to a target wherever it runs: this machine's tmux server, or its host's worker. */

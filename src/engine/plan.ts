@@ -59,10 +59,10 @@ export async function makePlan(project: Project, options: PlanOptions = {}): Pro
     const unknown = options.targets.filter((t) => !addresses.some((a) => a === t || a.startsWith(`${t}.`)));
     if (unknown.length) throw new UnknownTargets(unknown, addresses, model.file);
   }
-  const observation = await observeEverywhere(project.sides, desired, recorded);
+  const observation = await observeEverywhere(project, desired, recorded);
   if (recorded.length === 0 && !options.allowLostState && (await store.applies(1)).length === 0) {
     // A destroy desires nothing, so it observes nothing: look at what the manifest names for marks.
-    const looked = options.destroy && model.resources.length ? await observeEverywhere(project.sides, model.resources, recorded) : observation;
+    const looked = options.destroy && model.resources.length ? await observeEverywhere(project, model.resources, recorded) : observation;
     refuseLostState(looked.observed, project);
   }
   // What is on a host that cannot be reached is unknown: planned neither as missing nor as gone.

@@ -12,8 +12,7 @@ import { keyedDigests } from '../core/digest.js';
 import { homedir } from 'node:os';
 import { sshExecutor } from '../host/ssh/ssh-executor.js';
 import { workerClient } from '../host/ssh/worker-client.js';
-import { localSide, remoteSide, type HostSide } from './hosts.js';
-import { LOCAL } from '../core/place.js';
+import { remoteSide, type HostSide } from './hosts.js';
 import { stateCacheDir, stateName } from '../state/location.js';
 import { openStore } from '../state/open.js';
 import { StateUnavailable, storeIsSound } from '../state/sqlite-store.js';
@@ -25,7 +24,7 @@ export interface Project {
   readonly store: StateStore;
   /** This machine's context (the local side). */
   readonly ctx: ObserveContext;
-  /** Every place the manifest puts resources, by name: `local`, and each host of `hosts:` (hosts.ts). */
+  /** Each host of the manifest's `hosts:` by name (hosts.ts); this machine's resources go through `ctx`. */
   readonly sides: ReadonlyMap<string, HostSide>;
   readonly backupDir: string;
   close(): Promise<void>;
@@ -103,9 +102,9 @@ export async function openProject(file: string, host: Host = localHost()): Promi
   };
 }
 
-/** This machine, and a side per host of the manifest, each reached over ssh (connected on first use). */
+/** A side per host of the manifest, each reached over ssh (connected on first use). */
 function projectSides(model: Model, ctx: ObserveContext, shared: { project: string; digestKey: Buffer; conversations: ConversationRecords }): ReadonlyMap<string, HostSide> {
-  const sides = new Map<string, HostSide>([[LOCAL, localSide(ctx)]]);
+  const sides = new Map<string, HostSide>();
   const config = model.sshConfig === undefined ? undefined : expandHome(model.sshConfig);
   for (const h of model.hosts) {
     const ssh = sshExecutor(h.target, { ...(config !== undefined ? { config } : {}), ...(h.channels !== undefined ? { maxChannels: h.channels } : {}) });

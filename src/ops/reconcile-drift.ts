@@ -13,7 +13,7 @@ export interface ProjectDrift {
 
 export async function projectDrift(project: Pick<Project, 'store' | 'ctx' | 'sides'>): Promise<ProjectDrift> {
   const all = await project.store.recorded();
-  const observation = await observeEverywhere(project.sides, [], all);
+  const observation = await observeEverywhere(project, [], all);
   // What is on a host that cannot be reached has not drifted: it is unknown.
   const unknown = new Set(observation.unreachable.flatMap((u) => u.addresses));
   const recorded = all.filter((r) => !unknown.has(r.address));

@@ -52,7 +52,7 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   const { model, store, ctx } = project;
   const recorded = await store.recorded();
   const now = options.now?.() ?? new Date();
-  const observing = observeEverywhere(project.sides, model.resources, recorded, { includeUnmanaged: true });
+  const observing = observeEverywhere(project, model.resources, recorded, { includeUnmanaged: true });
   // An environment on another host is told by its observed worktree; its git facts come from its host.
   const here = model.environments.filter((e) => e.host === undefined);
   // Agent panes are captured as soon as the observation says which sessions exist (one tmux

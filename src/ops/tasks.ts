@@ -28,7 +28,7 @@ export type AddTaskResult =
 export async function liveSessions(project: Project): Promise<ReadonlySet<string>> {
   // Every host's sessions; a host that cannot be reached has none live (its resources are unknown).
   const sessions = project.model.resources.filter((r) => r.kind === 'tmux_session');
-  const observation = await observeEverywhere(project.sides, sessions, [], { providers: [providerFor('tmux_session')] });
+  const observation = await observeEverywhere(project, sessions, [], { providers: [providerFor('tmux_session')] });
   return new Set(observation.observed
     .filter((o) => o.kind === 'tmux_session' && o.attributes.paneDead !== true)
     .map((o) => (typeof o.attributes.name === 'string' ? o.attributes.name : o.address.slice('tmux_session.'.length))));
