@@ -11,7 +11,7 @@ import { GAIA_BIN, testProject, type TestProject } from '../helpers/cli.js';
 import { exitCodeIn, terminal } from '../helpers/terminal.js';
 import { hostsWorld, type HostsWorld } from '../helpers/hosts.js';
 import { haveSshd } from '../helpers/sshd.js';
-import { sleep, until, waitFor } from '../helpers/poll.js';
+import { until, waitFor } from '../helpers/poll.js';
 
 const suite = haveSshd() ? describe : describe.skip;
 
@@ -156,9 +156,11 @@ suite('environments on other hosts, over ssh', () => {
     expect(cut.stdout).toMatch(/tmux_session\.dev2_worker: .*host beta cannot be reached/);
 
     await b.sshd.start();
-    // Any moment is a kill point that must converge; this one lands while beta's work is redone.
+    // Any moment is a kill point that must converge; this one lands once the apply is at beta's work.
     const second = p!.spawn(['apply', '--auto-approve'], world.env);
-    await sleep(800);
+    let printed = '';
+    second.stdout?.on('data', (d: Buffer) => (printed += d.toString()));
+    await until(() => printed.includes('dev2_worker'), 20_000);
     second.kill('SIGKILL');
     await second.catch(() => undefined);
 
