@@ -223,8 +223,10 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
           result = clean({ address: c.address, action: c.action, status: 'done', ms, ...(o.notes ? { notes: o.notes } : {}) });
         } else {
           // A failed create leaves nothing of gaia's: drop the write-ahead record so ownership is never claimed by mistake.
-          // One whose host went away under it may have landed: its record stays for the next plan to look.
+          // One whose host went away under it may have landed: its record stays for the next plan to look,
+          // marked so that its after_create hooks, which cannot have run, run then if it is there.
           if (c.action === 'create' && !o.unknown) landed.forget.push(c.address);
+          else if (c.action === 'create' && wantsHooks(c)) landed.record.push(recordOf(c, keep, `${HOOKS_PENDING_PREFIX}${c.specHash ?? ''}`));
           result = clean({ address: c.address, action: c.action, status: 'failed', error: o.error, ...(o.argv ? { argv: o.argv } : {}), ...(o.stderr ? { stderr: o.stderr } : {}), ms });
         }
         results.set(c.address, result);

@@ -154,8 +154,11 @@ suite('environments on other hosts, over ssh', () => {
     const cut = await running;
     expect(cut.exitCode).toBe(1);
     expect(cut.stdout).toMatch(/tmux_session\.dev2_worker: .*host beta cannot be reached/);
-
+    // The session may have started before the connection went; its hook cannot have run: the next apply runs it.
     await b.sshd.start();
+    const plan = await gaia(['plan']);
+    expect(plan.stdout).toMatch(/tmux_session\.dev2_worker on beta (will be created|will be updated in place \(its after_create hooks)/);
+
     // Any moment is a kill point that must converge; this one lands once the apply is at beta's work.
     const second = p!.spawn(['apply', '--auto-approve'], world.env);
     let printed = '';
