@@ -11,6 +11,8 @@ import type { DeliverOptions, Delivery } from '../providers/tmux/deliver.js';
 import type { AgentProfile } from '../agents/profile.js';
 import type { EnvironmentInfo } from '../manifest/model.js';
 import type { EnvGitFacts } from '../ops/git-facts.js';
+import type { StatusReport } from '../ops/status-model.js';
+import type { HealthProbes } from '../ops/health.js';
 import type { CommandResult } from '../host/exec.js';
 import { observeAll, type Observation, type ObserveOptions } from './observe.js';
 import type { ConversationOp, WorkerContext } from './worker-protocol.js';
@@ -32,6 +34,8 @@ export interface HostSide {
   readonly tmuxSocket: string | undefined;
   /** What git says of these environments there (`gaia status`). */
   gitFacts(environments: readonly EnvironmentInfo[], resources: readonly Resource[]): Promise<ReadonlyMap<string, EnvGitFacts>>;
+  /** Health's probes of these environments there; `status` holds only theirs, as seen from here. */
+  healthProbes(environments: readonly EnvironmentInfo[], status: StatusReport): Promise<HealthProbes>;
   /** Text delivered to a session there (see worker-protocol.ts). */
   deliver(session: string, text: string, options: Omit<DeliverOptions, 'refuses'>, agent?: AgentProfile): Promise<Delivery>;
   /** The local command that runs `argv` on the host on this terminal (ssh -t). */
@@ -132,6 +136,10 @@ export function remoteSide(o: RemoteSideOptions): HostSide {
     async gitFacts(environments, resources) {
       const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire(), op: 'git-facts', environments, resources: resources.map(there) });
       return new Map(r.gitFacts ?? []);
+    },
+    async healthProbes(environments, status) {
+      const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire(), op: 'health-probes', environments, status });
+      return { gitOperations: new Map(r.probes?.gitOperations ?? []), quickCheck: new Map(r.probes?.quickCheck ?? []) };
     },
     async deliver(session, text, options, agent) {
       const t0 = Date.now();

@@ -12,6 +12,7 @@ import type { DeliverOptions, Delivery } from '../providers/tmux/deliver.js';
 import type { AgentProfile } from '../agents/profile.js';
 import type { EnvironmentInfo } from '../manifest/model.js';
 import type { EnvGitFacts } from '../ops/git-facts.js';
+import type { StatusReport } from '../ops/status-model.js';
 
 /** Bumped when a request or response changes shape; a worker of another protocol refuses the request. */
 export const WORKER_PROTOCOL = 1;
@@ -53,6 +54,8 @@ export type WorkerRequest = { readonly protocol: number; readonly ctx: WorkerCon
     }
   /** What git says of these environments there (ahead/behind, dirty, conflicts): `gaia status`. */
   | { readonly op: 'git-facts'; readonly environments: readonly EnvironmentInfo[]; readonly resources: readonly Resource[] }
+  /** Health's probes of these environments there (git operations in progress, quick_check of databases). */
+  | { readonly op: 'health-probes'; readonly environments: readonly EnvironmentInfo[]; readonly status: StatusReport }
   /** One command of the manifest's (a hook), in a folder relative to the root (the root when it is not there). */
   | { readonly op: 'run'; readonly argv: readonly string[]; readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly timeoutMs?: number }
 );
@@ -80,6 +83,10 @@ export type WorkerResponse =
       readonly result?: CommandResult;
       readonly delivery?: Delivery;
       readonly gitFacts?: ReadonlyArray<readonly [string, EnvGitFacts]>;
+      readonly probes?: {
+        readonly gitOperations: ReadonlyArray<readonly [string, readonly string[]]>;
+        readonly quickCheck: ReadonlyArray<readonly [string, { readonly ok: true } | { readonly ok: false; readonly error: string }]>;
+      };
       /** Lines the providers logged (backups taken, notices). */
       readonly log: readonly string[];
       readonly conversations: readonly ConversationOp[];

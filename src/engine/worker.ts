@@ -11,6 +11,7 @@ import { compilePatterns } from '../agents/profile.js';
 import { inputRefusal } from '../agents/state.js';
 import { deliverText } from '../providers/tmux/deliver.js';
 import { readGitFacts } from '../ops/git-facts.js';
+import { probeHealth } from '../ops/health-probe.js';
 import { WORKER_PROTOCOL, type ConversationOp, type WorkerContext, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 
 /** `~/x` against this user's home; an absolute path as it is. */
@@ -121,6 +122,13 @@ export async function answerWorkerRequest(request: WorkerRequest, host: Host): P
     }
     case 'git-facts':
       return reply({ gitFacts: [...(await readGitFacts(request.environments, request.resources, ctx))] });
+    case 'health-probes': {
+      // Here they are this machine's own environments.
+      const status = { ...request.status, environments: request.status.environments.map(({ host: _host, ...e }) => e) };
+      const environments = request.environments.map(({ host: _host, ...e }) => e);
+      const found = probeHealth(host, { root: ctx.root, environments }, status, path.join(ctx.root, '.gaia', 'cache'));
+      return reply({ probes: { gitOperations: [...found.gitOperations], quickCheck: [...found.quickCheck] } });
+    }
     case 'run': {
       // The paths a hook is told are this host's: its project folder and its environment's.
       const cwd = folderOr(host, ctx.root, request.cwd);

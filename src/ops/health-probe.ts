@@ -71,7 +71,7 @@ export function probeHealth(host: Host, model: Pick<Model, 'root' | 'environment
   const gitOperations = new Map<string, readonly string[]>();
   const quick = new Map<string, QuickCheck>();
   for (const env of status.environments) {
-    // On another host: its files are there (the host's worker reads them), not here.
+    // On another host: its files are there, and its worker probes them (health-run.ts).
     if (!env.directory || env.host !== undefined) continue;
     const info = model.environments.find((e) => e.name === env.name);
     if (!info) continue;

@@ -1,10 +1,31 @@
 /** `checkHealth(project)`: the status observation, the in-process probes, the pure verdict. */
 import type { Project } from '../engine/project.js';
-import { assessHealth, type HealthReport } from './health.js';
+import { assessHealth, type HealthProbes, type HealthReport } from './health.js';
+import { groupBy } from '../core/collections.js';
+import { remoteSideOf } from '../engine/hosts.js';
+import { HostUnreachable, WorkerFailed } from '../host/ssh/worker-client.js';
 import { probeHealth } from './health-probe.js';
 import { buildStatus, type StatusOptions } from './status.js';
 
 export async function checkHealth(project: Project, options: StatusOptions = {}): Promise<HealthReport> {
   const status = await buildStatus(project, options);
-  return assessHealth(status, probeHealth(project.ctx.host, project.model, status, project.ctx.settings.sqlite.cacheDir));
+  const here = probeHealth(project.ctx.host, project.model, status, project.ctx.settings.sqlite.cacheDir);
+  // Each host probes its own environments (those it answered for: an unknown one gets no checks).
+  const hosts = groupBy(status.environments.filter((e) => e.host !== undefined && !e.unknown), (e) => e.host!);
+  const there = await Promise.all([...hosts].map(async ([host, envs]) => {
+    const side = remoteSideOf(project.sides, host);
+    const names = new Set(envs.map((e) => e.name));
+    if (!side) return undefined;
+    try {
+      return await side.healthProbes(project.model.environments.filter((e) => names.has(e.name)), { ...status, environments: envs });
+    } catch (e) {
+      if (e instanceof HostUnreachable || e instanceof WorkerFailed) return undefined; // it went away since status: its host check says so next time
+      throw e;
+    }
+  }));
+  const probes: HealthProbes = {
+    gitOperations: new Map([...here.gitOperations, ...there.flatMap((p) => [...(p?.gitOperations ?? [])])]),
+    quickCheck: new Map([...here.quickCheck, ...there.flatMap((p) => [...(p?.quickCheck ?? [])])]),
+  };
+  return assessHealth(status, probes);
 }

@@ -90,6 +90,18 @@ suite('environments on other hosts, over ssh', () => {
     expect(again.stdout).toContain('No changes.');
     expect(again.code).toBe(0);
 
+    // Health probes each host's environments there: its databases pass quick_check there; a rebase
+    // in progress in a clone on beta is seen there.
+    const healthy = await gaia(['health']);
+    expect(healthy.stdout).toContain('HEALTHY');
+    expect(healthy.code).toBe(0);
+    const rebasing = path.join(b.projectRoot, 'envs/dev2/.git/rebase-merge');
+    fs.mkdirSync(rebasing);
+    const degraded = await gaia(['health']);
+    expect(degraded.stdout).toMatch(/dev2[\s\S]*rebase in progress/);
+    expect(degraded.code).toBe(2);
+    fs.rmSync(rebasing, { recursive: true });
+
     // gaia attach reaches the session on its host: ssh -t there, tmux attach-session, exit 0 on detach.
     const term = terminal(p!.root, { ...world.env, NO_COLOR: '1' });
     try {
