@@ -9,6 +9,8 @@ import type { Model } from '../manifest/model.js';
 import { capturePanes } from '../providers/tmux/capture.js';
 import { readLatestEvent } from './event-files.js';
 import { eventLogPath, eventsAttribute } from './event-setup.js';
+import { groupBy } from '../core/collections.js';
+import type { AgentEvent } from './events.js';
 import { agentProfile, compilePatterns, type AgentProfile, type CompiledPatterns } from './profile.js';
 import { classify, type AgentMemory, type AgentReading, type PaneFacts } from './state.js';
 import type { TmuxServer } from '../providers/tmux/settings.js';
@@ -24,6 +26,8 @@ export interface KvStore {
 export interface AgentSession {
   readonly name: string;
   readonly address: string;
+  /** The host it runs on (absent: this machine). */
+  readonly host?: string;
   readonly profile: AgentProfile;
   readonly patterns: CompiledPatterns;
 }
@@ -43,7 +47,7 @@ export function agentSessions(model: Pick<Model, 'groups' | 'manifest'>): readon
         byProvider.set(s.provider, profile && { profile, patterns: compilePatterns(profile.patterns, profile.dialogs) });
       }
       const p = byProvider.get(s.provider);
-      if (p) out.push({ name: s.name, address: s.address, ...p });
+      if (p) out.push({ name: s.name, address: s.address, ...(s.host !== undefined ? { host: s.host } : {}), ...p });
     }
   }
   return out;
@@ -73,6 +77,24 @@ export function paneFacts(o: Observed, screen: string | undefined): PaneFacts {
   };
 }
 
+/** What is read of agents' panes where they run: each live one's screen, and the last event of each
+ *  that reports (its CLI's hooks). */
+export interface AgentFacts {
+  readonly screens: ReadonlyMap<string, string>;
+  readonly events: ReadonlyMap<string, AgentEvent>;
+}
+
+/** Reads the facts of sessions on one tmux server: `live` are captured, `reporting` have their log read. */
+export async function agentFactsOn(ctx: TmuxServer, root: string, live: readonly string[], reporting: readonly string[]): Promise<AgentFacts> {
+  const screens = live.length ? await capturePanes(live, ctx) : new Map<string, string>();
+  const events = new Map<string, AgentEvent>();
+  for (const name of reporting) {
+    const event = readLatestEvent(ctx.host.files, eventLogPath(root, name));
+    if (event) events.set(name, event);
+  }
+  return { screens, events };
+}
+
 export interface ReadAgentsInput {
   readonly model: Pick<Model, 'groups' | 'manifest' | 'root'>;
   /** The tmux sessions observed (status's observation), by address. */
@@ -80,25 +102,38 @@ export interface ReadAgentsInput {
   readonly store: KvStore;
   readonly ctx: TmuxServer;
   readonly now: Date;
+  /** The facts of agents on another host, read there; without it, those agents get no reading. */
+  readonly elsewhere?: (host: string, live: readonly string[], reporting: readonly string[]) => Promise<AgentFacts | undefined>;
 }
 
 /** A reading per agent session that exists; sessions that are down have none (status says "down"). */
 export async function readAgentStates(input: ReadAgentsInput): Promise<ReadonlyMap<string, AgentReading>> {
   const sessions = agentSessions(input.model).filter((s) => input.observed.has(s.address));
   if (sessions.length === 0) return new Map();
-  const alive = sessions.filter((s) => input.observed.get(s.address)?.attributes.paneDead !== true).map((s) => s.name);
-  const [screens, raw] = await Promise.all([
-    alive.length ? capturePanes(alive, input.ctx) : Promise.resolve(new Map<string, string>()),
+  // Each place's facts where its agents run: this machine's tmux server, or a host's worker.
+  const byHost = groupBy(sessions, (s) => s.host ?? '');
+  const facts = async (host: string, of: readonly AgentSession[]): Promise<AgentFacts | undefined> => {
+    const live = of.filter((s) => input.observed.get(s.address)?.attributes.paneDead !== true).map((s) => s.name);
+    const reporting = of.filter((s) => eventsAttribute(s.profile.preset)).map((s) => s.name);
+    if (host === '') return agentFactsOn(input.ctx, input.model.root, live, reporting);
+    return input.elsewhere?.(host, live, reporting);
+  };
+  const [read, raw] = await Promise.all([
+    Promise.all([...byHost].map(async ([host, of]) => facts(host, of))),
     input.store.getValue(MEMORY_KEY),
   ]);
+  const screens = new Map(read.flatMap((f) => [...(f?.screens ?? [])]));
+  const events = new Map(read.flatMap((f) => [...(f?.events ?? [])]));
+  const answered = new Set([...byHost.entries()].filter((_, i) => read[i] !== undefined).flatMap(([, of]) => of.map((s) => s.address)));
   const memory = readMemory(raw);
   const nowMs = input.now.getTime();
   const readings = new Map<string, AgentReading>();
   const next: Record<string, AgentMemory> = {};
   for (const s of sessions) {
+    if (!answered.has(s.address)) continue; // its host did not answer: no reading, nothing forgotten
     const o = input.observed.get(s.address)!;
     // Only CLIs gaia sets up to report have a log (a read of its last few KB).
-    const event = eventsAttribute(s.profile.preset) ? readLatestEvent(input.ctx.host.files, eventLogPath(input.model.root, s.name)) : undefined;
+    const event = events.get(s.name);
     const created = num(o.attributes.created);
     const r = classify({
       facts: paneFacts(o, screens.get(s.name)), profile: s.profile, patterns: s.patterns, memory: memory[s.address], nowMs,

@@ -9,6 +9,7 @@ import type { ApplyContext, ChangeOutcome, ConversationRecords, ObserveContext, 
 import { HostUnreachable, WorkerFailed, type WorkerClient } from '../host/ssh/worker-client.js';
 import type { DeliverOptions, Delivery } from '../providers/tmux/deliver.js';
 import type { AgentProfile } from '../agents/profile.js';
+import type { AgentFacts } from '../agents/observe.js';
 import type { EnvironmentInfo } from '../manifest/model.js';
 import type { EnvGitFacts } from '../ops/git-facts.js';
 import type { StatusReport } from '../ops/status-model.js';
@@ -34,6 +35,8 @@ export interface HostSide {
   readonly tmuxSocket: string | undefined;
   /** What git says of these environments there (`gaia status`). */
   gitFacts(environments: readonly EnvironmentInfo[], resources: readonly Resource[]): Promise<ReadonlyMap<string, EnvGitFacts>>;
+  /** What status reads of agents there (see agents/observe.ts). */
+  agentFacts(live: readonly string[], reporting: readonly string[]): Promise<AgentFacts>;
   /** Health's probes of these environments there; `status` holds only theirs, as seen from here. */
   healthProbes(environments: readonly EnvironmentInfo[], status: StatusReport): Promise<HealthProbes>;
   /** Text delivered to a session there (see worker-protocol.ts). */
@@ -136,6 +139,10 @@ export function remoteSide(o: RemoteSideOptions): HostSide {
     async gitFacts(environments, resources) {
       const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire(), op: 'git-facts', environments, resources: resources.map(there) });
       return new Map(r.gitFacts ?? []);
+    },
+    async agentFacts(live, reporting) {
+      const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire(), op: 'agent-facts', live, reporting });
+      return { screens: new Map(r.agentFacts?.screens ?? []), events: new Map(r.agentFacts?.events ?? []) };
     },
     async healthProbes(environments, status) {
       const r = await o.client.request({ protocol: WORKER_PROTOCOL, ctx: await wire(), op: 'health-probes', environments, status });

@@ -10,6 +10,7 @@ import type { ChangeOutcome, ConversationRecord, Step } from '../providers/provi
 import type { CommandResult } from '../host/exec.js';
 import type { DeliverOptions, Delivery } from '../providers/tmux/deliver.js';
 import type { AgentProfile } from '../agents/profile.js';
+import type { AgentEvent } from '../agents/events.js';
 import type { EnvironmentInfo } from '../manifest/model.js';
 import type { EnvGitFacts } from '../ops/git-facts.js';
 import type { StatusReport } from '../ops/status-model.js';
@@ -54,6 +55,8 @@ export type WorkerRequest = { readonly protocol: number; readonly ctx: WorkerCon
     }
   /** What git says of these environments there (ahead/behind, dirty, conflicts): `gaia status`. */
   | { readonly op: 'git-facts'; readonly environments: readonly EnvironmentInfo[]; readonly resources: readonly Resource[] }
+  /** What status reads of agents there: the live ones' screens, the reporting ones' last event. */
+  | { readonly op: 'agent-facts'; readonly live: readonly string[]; readonly reporting: readonly string[] }
   /** Health's probes of these environments there (git operations in progress, quick_check of databases). */
   | { readonly op: 'health-probes'; readonly environments: readonly EnvironmentInfo[]; readonly status: StatusReport }
   /** One command of the manifest's (a hook), in a folder relative to the root (the root when it is not there). */
@@ -83,6 +86,7 @@ export type WorkerResponse =
       readonly result?: CommandResult;
       readonly delivery?: Delivery;
       readonly gitFacts?: ReadonlyArray<readonly [string, EnvGitFacts]>;
+      readonly agentFacts?: { readonly screens: ReadonlyArray<readonly [string, string]>; readonly events: ReadonlyArray<readonly [string, AgentEvent]> };
       readonly probes?: {
         readonly gitOperations: ReadonlyArray<readonly [string, readonly string[]]>;
         readonly quickCheck: ReadonlyArray<readonly [string, { readonly ok: true } | { readonly ok: false; readonly error: string }]>;

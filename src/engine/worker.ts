@@ -12,6 +12,7 @@ import { inputRefusal } from '../agents/state.js';
 import { deliverText } from '../providers/tmux/deliver.js';
 import { readGitFacts } from '../ops/git-facts.js';
 import { probeHealth } from '../ops/health-probe.js';
+import { agentFactsOn } from '../agents/observe.js';
 import { WORKER_PROTOCOL, type ConversationOp, type WorkerContext, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 
 /** `~/x` against this user's home; an absolute path as it is. */
@@ -122,6 +123,10 @@ export async function answerWorkerRequest(request: WorkerRequest, host: Host): P
     }
     case 'git-facts':
       return reply({ gitFacts: [...(await readGitFacts(request.environments, request.resources, ctx))] });
+    case 'agent-facts': {
+      const facts = await agentFactsOn({ host, socket: request.ctx.tmuxSocket }, ctx.root, request.live, request.reporting);
+      return reply({ agentFacts: { screens: [...facts.screens], events: [...facts.events] } });
+    }
     case 'health-probes': {
       // Here they are this machine's own environments.
       const status = { ...request.status, environments: request.status.environments.map(({ host: _host, ...e }) => e) };

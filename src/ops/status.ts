@@ -58,7 +58,13 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   // Agent panes are captured as soon as the observation says which sessions exist (one tmux
   // invocation for all), while the slower git facts are still being read.
   const capturing = (options.agentStates ?? !agentStateDisabled())
-    ? observing.then((o) => readAgentStates({ model, observed: new Map(o.observed.filter((x) => x.kind === 'tmux_session').map((x) => [x.address, x])), store, ctx: tmuxServer(ctx), now }))
+    ? observing.then((o) => readAgentStates({
+      model, observed: new Map(o.observed.filter((x) => x.kind === 'tmux_session').map((x) => [x.address, x])), store, ctx: tmuxServer(ctx), now,
+      elsewhere: (host, live, reporting) => remoteSideOf(project.sides, host)?.agentFacts(live, reporting).catch((e: unknown) => {
+        if (e instanceof HostUnreachable || e instanceof WorkerFailed) return undefined;
+        throw e;
+      }) ?? Promise.resolve(undefined),
+    }))
     : Promise.resolve(undefined);
   const [observation, git, tasks, agents] = await Promise.all([
     observing,

@@ -62,9 +62,12 @@ suite('environments on other hosts, over ssh', () => {
   const gamma = () => world.hosts[2]!;
 
   it('applies on both hosts, re-plans to "No changes.", then sees a killed session and a stopped host', async () => {
-    project(`${environments('alpha, beta')}groups:
+    project(`${environments('alpha, beta')}providers:
+  asker: { command: ["sh", "-c", "echo 'Overwrite the file? [y/N]'; sleep 3600"], agent: { preset: generic } }
+groups:
   workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }
   listeners: { count: 1, name: "listen{n}", host: beta, command: ["cat"] }
+  askers: { count: 1, name: "ask{n}", host: beta, provider: asker }
 `);
     const a = alpha();
     const b = beta();
@@ -77,7 +80,7 @@ suite('environments on other hosts, over ssh', () => {
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
     expect(a.sessions()).toEqual(['dev1_worker', 'dev3_worker']);
-    expect(b.sessions()).toEqual(['dev2_worker', 'listen1']);
+    expect(b.sessions()).toEqual(['ask1', 'dev2_worker', 'listen1']);
     // Each environment is a clone on its host, under that host's own home, with its stage database.
     expect(fs.existsSync(path.join(a.projectRoot, 'envs/dev1/.git'))).toBe(true);
     expect(fs.existsSync(path.join(b.projectRoot, 'envs/dev2/data/qa.db'))).toBe(true);
@@ -89,6 +92,11 @@ suite('environments on other hosts, over ssh', () => {
     const again = await gaia(['plan', '--detailed-exitcode']);
     expect(again.stdout).toContain('No changes.');
     expect(again.code).toBe(0);
+
+    // Status reads an agent's pane on its host: the question it sits on says waiting.
+    const seen = await gaia(['status', '--json']);
+    const ask = (JSON.parse(seen.stdout) as { groups: { sessions: { name: string; agent?: { state: string } }[] }[] }).groups.flatMap((g) => g.sessions).find((x) => x.name === 'ask1');
+    expect(ask?.agent?.state).toBe('waiting');
 
     // Health probes each host's environments there: its databases pass quick_check there; a rebase
     // in progress in a clone on beta is seen there.
@@ -146,7 +154,7 @@ suite('environments on other hosts, over ssh', () => {
     // Back: only the killed session is left to do.
     await b.sshd.start();
     expect((await gaia(['apply', '--auto-approve'])).code).toBe(0);
-    expect(b.sessions()).toEqual(['dev2_worker', 'listen1']);
+    expect(b.sessions()).toEqual(['ask1', 'dev2_worker', 'listen1']);
     expect((await gaia(['plan', '--detailed-exitcode'])).code).toBe(0);
 
     const destroyed = await gaia(['destroy', '--auto-approve']);
