@@ -4,7 +4,8 @@
  *  on a host whose sshd is stopped, while the other host is planned and applied; a host lost mid-apply
  *  and an apply killed with SIGKILL converge with the next ordinary apply; 20 sessions on a host whose
  *  sshd allows 3 sessions per connection; an environment the manifest moves to another host is left
- *  where it is, as a conflict; gaia attach (through a real terminal) and gaia send reach a session on its host. */
+ *  where it is, as a conflict; gaia attach (through a real terminal) and gaia send reach a session on its host;
+ *  3 hosts × 5 environments with databases and agents apply and re-plan to "No changes.". */
 import fs from 'node:fs';
 import path from 'node:path';
 import { GAIA_BIN, testProject, type TestProject } from '../helpers/cli.js';
@@ -208,6 +209,26 @@ groups:
     expect(again.code).toBe(0);
     expect((await gaia(['status'])).code).toBe(0);
   }, 60_000);
+
+  it('3 hosts × 5 environments, each with a stage database and an agent: apply, then "No changes."', async () => {
+    project(`${environments('alpha, beta, gamma', 15)}providers:
+  asker: { command: ["sh", "-c", "echo 'Overwrite the file? [y/N]'; sleep 3600"], agent: { preset: generic } }
+groups:
+  agents: { perEnvironment: true, name: "{env}_agent", provider: asker }
+`);
+    const applied = await gaia(['apply', '--auto-approve']);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Resources: 45 added');
+    for (const [i, h] of [alpha(), beta(), gamma()].entries()) {
+      expect(h.sessions()).toEqual([1, 2, 3, 4, 5].map((k) => `dev${i + 1 + 3 * (k - 1)}_agent`).sort());
+    }
+    const again = await gaia(['plan', '--detailed-exitcode']);
+    expect(again.stdout).toContain('No changes.');
+    expect(again.code).toBe(0);
+    const status = JSON.parse((await gaia(['status', '--json'])).stdout) as { groups: { sessions: { agent?: { state: string } }[] }[] };
+    expect(status.groups.flatMap((g) => g.sessions).map((x) => x.agent?.state)).toEqual(Array(15).fill('waiting'));
+  }, 120_000);
 
   it('an environment the manifest moves to another host is left where it is, as a conflict', async () => {
     const manifest = (hosts: string) => `${environments(hosts, 1)}groups:\n  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }\n`;
