@@ -50,7 +50,7 @@ function packageRoot(): string {
 }
 
 /** A launcher of the bundle that refuses a node whose addon ABI or platform differ from this one's
- *  (the addon would not load), saying so in the protocol's own terms. It compiles the bundle with a V8
+ *  (the addon would not load), saying which node it needs (on stderr, which the client reports). It compiles the bundle with a V8
  *  code cache of its own beside it (as bin/gaia.js does in the user's cache folder; here nothing of
  *  the worker leaves its folder): loading the bundle is most of a request's time on the host. */
 function launcher(): string {
@@ -59,7 +59,7 @@ function launcher(): string {
 const want = ${JSON.stringify(want)};
 const have = { modules: process.versions.modules, platform: process.platform, arch: process.arch };
 if (have.modules !== want.modules || have.platform !== want.platform || have.arch !== want.arch) {
-  process.stdout.write(JSON.stringify({ ok: false, error: 'node ' + process.version + ' (' + have.platform + '-' + have.arch + ', ABI ' + have.modules + ') cannot run this gaia, built for ABI ' + want.modules + ' on ' + want.platform + '-' + want.arch + ': install node ' + ${JSON.stringify(process.versions.node.split('.')[0])} + ' there' }) + '\\n');
+  process.stderr.write('node ' + process.version + ' (' + have.platform + '-' + have.arch + ', ABI ' + have.modules + ') cannot run this gaia, built for ABI ' + want.modules + ' on ' + want.platform + '-' + want.arch + ': install node ' + ${JSON.stringify(process.versions.node.split('.')[0])} + ' there\\n');
   process.exit(1);
 }
 const fs = require('node:fs');
