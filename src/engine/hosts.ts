@@ -175,6 +175,14 @@ export interface UnreachableHost {
   readonly addresses: readonly string[];
 }
 
+/** The code of the warning a plan, drift and status give for a host left out. */
+export const HOST_UNREACHABLE = 'host_unreachable';
+
+/** `host vm2 (vm2) cannot be reached: …; its 9 resources are unknown`, as status and drift say it. */
+export function unreachableText(u: UnreachableHost): string {
+  return `host ${u.host} (${u.reach}) cannot be reached: ${u.reason}; its ${u.addresses.length} resources are unknown`;
+}
+
 export interface PlacedObservation extends Observation {
   readonly unreachable: readonly UnreachableHost[];
 }

@@ -3,7 +3,7 @@ import { plan as computePlan } from '../core/planner.js';
 import type { Plan } from '../core/plan.js';
 import type { Recorded } from '../core/resource.js';
 import { kindSpecs } from '../providers/registry.js';
-import { observeEverywhere, type PlacedObservation, type UnreachableHost } from './hosts.js';
+import { HOST_UNREACHABLE, observeEverywhere, type PlacedObservation, type UnreachableHost } from './hosts.js';
 import { LOCAL, placeOf } from '../core/place.js';
 import type { Conflict, PlanWarning } from '../core/plan.js';
 import type { Attributes } from '../core/resource.js';
@@ -88,9 +88,6 @@ export async function makePlan(project: Project, options: PlanOptions = {}): Pro
   const withMoves = moved.length ? { ...plan, conflicts: [...plan.conflicts, ...moved] } : plan;
   return { plan: options.destroy ? { ...withMoves, destroy: true } : withMoves, observation, recorded };
 }
-
-/** The code apply and status look for: a host whose resources were left out. */
-export const HOST_UNREACHABLE = 'host_unreachable';
 
 function unreachableWarning(u: UnreachableHost): PlanWarning {
   const n = u.addresses.length;

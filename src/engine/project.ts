@@ -9,10 +9,10 @@ import { localHost } from '../host/local/local-host.js';
 import type { ConversationRecords, ObserveContext } from '../providers/provider.js';
 import { digestKeyPath, readOrCreateKey } from '../state/digest-key.js';
 import { keyedDigests } from '../core/digest.js';
-import { homedir } from 'node:os';
 import { sshExecutor } from '../host/ssh/ssh-executor.js';
 import { workerClient } from '../host/ssh/worker-client.js';
 import { remoteSide, type HostSide } from './hosts.js';
+import { expandHome } from './worker.js';
 import { stateCacheDir, stateName } from '../state/location.js';
 import { openStore } from '../state/open.js';
 import { StateUnavailable, storeIsSound } from '../state/sqlite-store.js';
@@ -115,10 +115,6 @@ function projectSides(model: Model, ctx: ObserveContext, shared: { project: stri
     }));
   }
   return sides;
-}
-
-function expandHome(file: string): string {
-  return file === '~' || file.startsWith('~/') ? join(homedir(), file.slice(1)) : file;
 }
 
 /** A context whose agent conversations are kept in `store` (a round that holds another store than the one it opened with). */

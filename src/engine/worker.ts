@@ -15,11 +15,15 @@ import { probeHealth } from '../ops/health-probe.js';
 import { agentFactsOn } from '../agents/observe.js';
 import { WORKER_PROTOCOL, type ConversationOp, type WorkerContext, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 
+/** `~` and `~/x` against a home folder; anything else as it is. */
+export function expandHome(file: string, home = os.homedir()): string {
+  return file === '~' || file.startsWith('~/') ? path.join(home, file.slice(1)) : file;
+}
+
 /** `~/x` against this user's home; an absolute path as it is. */
 export function resolveHostRoot(root: string, home = os.homedir()): string {
-  if (root === '~') return home;
-  if (root.startsWith('~/')) return path.join(home, root.slice(2));
-  if (path.isAbsolute(root)) return path.normalize(root);
+  const expanded = expandHome(root, home);
+  if (path.isAbsolute(expanded)) return path.normalize(expanded);
   throw new Error(`a host's root is absolute or starts with ~/, not ${JSON.stringify(root)}`);
 }
 

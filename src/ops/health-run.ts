@@ -3,7 +3,7 @@ import type { Project } from '../engine/project.js';
 import { assessHealth, type HealthProbes, type HealthReport } from './health.js';
 import { groupBy } from '../core/collections.js';
 import { remoteSideOf } from '../engine/hosts.js';
-import { HostUnreachable, WorkerFailed } from '../host/ssh/worker-client.js';
+import { unlessHostGone } from '../host/ssh/worker-client.js';
 import { probeHealth } from './health-probe.js';
 import { buildStatus, type StatusOptions } from './status.js';
 
@@ -15,13 +15,8 @@ export async function checkHealth(project: Project, options: StatusOptions = {})
   const there = await Promise.all([...hosts].map(async ([host, envs]) => {
     const side = remoteSideOf(project.sides, host);
     const names = new Set(envs.map((e) => e.name));
-    if (!side) return undefined;
-    try {
-      return await side.healthProbes(project.model.environments.filter((e) => names.has(e.name)), { ...status, environments: envs });
-    } catch (e) {
-      if (e instanceof HostUnreachable || e instanceof WorkerFailed) return undefined; // it went away since status: its host check says so next time
-      throw e;
-    }
+    // A host that went away since status is shown by its host check the next time.
+    return side ? unlessHostGone(side.healthProbes(project.model.environments.filter((e) => names.has(e.name)), { ...status, environments: envs })) : undefined;
   }));
   const probes: HealthProbes = {
     gitOperations: new Map([...here.gitOperations, ...there.flatMap((p) => [...(p?.gitOperations ?? [])])]),

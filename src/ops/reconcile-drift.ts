@@ -2,7 +2,7 @@
  *  and compare it with what was last applied. Reads only; the manifest's intent plays no part. */
 import { detectDrift, type DriftReport } from '../core/drift.js';
 import type { PlanWarning } from '../core/plan.js';
-import { observeEverywhere } from '../engine/hosts.js';
+import { HOST_UNREACHABLE, observeEverywhere, unreachableText } from '../engine/hosts.js';
 import type { Project } from '../engine/project.js';
 import { kindSpecs } from '../providers/registry.js';
 
@@ -18,7 +18,7 @@ export async function projectDrift(project: Pick<Project, 'store' | 'ctx' | 'sid
   const unknown = new Set(observation.unreachable.flatMap((u) => u.addresses));
   const recorded = all.filter((r) => !unknown.has(r.address));
   const warnings: PlanWarning[] = [
-    ...observation.unreachable.map((u) => ({ code: 'host_unreachable', text: `host ${u.host} (${u.reach}) cannot be reached: ${u.reason}; its ${u.addresses.length} resources are unknown` })),
+    ...observation.unreachable.map((u) => ({ code: HOST_UNREACHABLE, text: unreachableText(u) })),
     ...observation.warnings,
   ];
   return { report: detectDrift(recorded, observation.observed, kindSpecs, project.ctx.digests), warnings };

@@ -9,8 +9,8 @@ import { LOCAL, placeOf } from '../core/place.js';
 import type { Project } from '../engine/project.js';
 import { readGitFacts, type EnvGitFacts } from './git-facts.js';
 import { groupBy } from '../core/collections.js';
-import { remoteSideOf } from '../engine/hosts.js';
-import { HostUnreachable, WorkerFailed } from '../host/ssh/worker-client.js';
+import { remoteSideOf, unreachableText } from '../engine/hosts.js';
+import { unlessHostGone } from '../host/ssh/worker-client.js';
 import { assembleStatus, type StatusReport } from './status-model.js';
 import { tmuxServer } from '../providers/tmux/settings.js';
 
@@ -40,10 +40,7 @@ async function gitFactsEverywhere(project: Project): Promise<ReadonlyMap<string,
     if (place === LOCAL) return readGitFacts(envs, resources, ctx);
     const side = remoteSideOf(project.sides, place);
     if (!side) return new Map<string, EnvGitFacts>();
-    return side.gitFacts(envs, resources).catch((e: unknown) => {
-      if (e instanceof HostUnreachable || e instanceof WorkerFailed) return new Map<string, EnvGitFacts>();
-      throw e;
-    });
+    return (await unlessHostGone(side.gitFacts(envs, resources))) ?? new Map<string, EnvGitFacts>();
   }));
   return new Map(parts.flatMap((m) => [...m]));
 }
@@ -60,10 +57,10 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
   const capturing = (options.agentStates ?? !agentStateDisabled())
     ? observing.then((o) => readAgentStates({
       model, observed: new Map(o.observed.filter((x) => x.kind === 'tmux_session').map((x) => [x.address, x])), store, ctx: tmuxServer(ctx), now,
-      elsewhere: (host, live, reporting) => remoteSideOf(project.sides, host)?.agentFacts(live, reporting).catch((e: unknown) => {
-        if (e instanceof HostUnreachable || e instanceof WorkerFailed) return undefined;
-        throw e;
-      }) ?? Promise.resolve(undefined),
+      elsewhere: async (host, live, reporting) => {
+        const side = remoteSideOf(project.sides, host);
+        return side ? unlessHostGone(side.agentFacts(live, reporting)) : undefined;
+      },
     }))
     : Promise.resolve(undefined);
   const [observation, git, tasks, agents] = await Promise.all([
@@ -91,7 +88,7 @@ export async function statusSnapshot(project: Project, options: StatusOptions = 
     directories,
     gitWorktrees,
     warnings: [
-      ...observation.unreachable.map((u) => `host ${u.host} (${u.reach}) cannot be reached: ${u.reason}; its ${u.addresses.length} resources are unknown`),
+      ...observation.unreachable.map(unreachableText),
       ...observation.warnings.map((w) => (w.address ? `${w.text} (${w.address})` : w.text)),
     ],
     hosts: model.hosts.map((h) => {

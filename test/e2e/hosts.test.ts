@@ -96,8 +96,11 @@ groups:
 
     // Status reads an agent's pane on its host: the question it sits on says waiting.
     const seen = await gaia(['status', '--json']);
-    const ask = (JSON.parse(seen.stdout) as { groups: { sessions: { name: string; agent?: { state: string } }[] }[] }).groups.flatMap((g) => g.sessions).find((x) => x.name === 'ask1');
+    const report = JSON.parse(seen.stdout) as { groups: { sessions: { name: string; agent?: { state: string } }[] }[]; environments: { name: string; dirty: number | null; ahead: number | null }[] };
+    const ask = report.groups.flatMap((g) => g.sessions).find((x) => x.name === 'ask1');
     expect(ask?.agent?.state).toBe('waiting');
+    // …and each environment's git state, read by git on its host (null when nobody read it).
+    expect(report.environments.find((e) => e.name === 'dev2')).toMatchObject({ dirty: 0, ahead: 0 });
 
     // Health probes each host's environments there: its databases pass quick_check there; a rebase
     // in progress in a clone on beta is seen there.

@@ -21,6 +21,17 @@ export class HostUnreachable extends Error {
   }
 }
 
+/** `p`'s answer, or undefined when its host went away or its worker failed: for reads whose host is
+ *  then shown unknown anyway (status, health), never for changes. */
+export async function unlessHostGone<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof HostUnreachable || e instanceof WorkerFailed) return undefined;
+    throw e;
+  }
+}
+
 /** The host answered, but its worker could not do what was asked (no node there, a broken bundle). */
 export class WorkerFailed extends Error {
   constructor(readonly host: string, message: string) {
