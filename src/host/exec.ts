@@ -14,6 +14,8 @@ export interface RunOptions {
   /** Written to the command's stdin (tmux load-buffer -, git update-ref --stdin). */
   readonly input?: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** Variables of gaia's own environment the command does not inherit. */
+  readonly unsetEnv?: readonly string[];
   readonly timeoutMs?: number;
   /** May be stopped when an interrupted gaia's grace runs out (hooks: the manifest author's commands,
    *  of any length). Without it a command always runs to its end: git and tmux commands are short,
@@ -129,12 +131,19 @@ function installCleanup(): void {
   }
 }
 
+function commandEnv(options: RunOptions): NodeJS.ProcessEnv {
+  if (!options.env && !options.unsetEnv?.length) return process.env;
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  for (const name of options.unsetEnv ?? []) delete env[name];
+  return env;
+}
+
 function runCommand(file: string, args: readonly string[], options: RunOptions): Promise<Omit<CommandResult, 'argv'>> {
   installCleanup();
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: options.env ? { ...process.env, ...options.env } : process.env,
+      env: commandEnv(options),
       // stdin is a pipe, closed at once when there is no input (as under execa): a command that
       // reads it sees the end of its input.
       stdio: ['pipe', 'pipe', 'pipe'],

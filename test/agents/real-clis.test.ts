@@ -49,6 +49,8 @@ const leftOf = (base: string): Record<string, readonly { readonly pid: number; r
 /** 'delivered' for each send that exited 0, else what it printed and the pane's last lines. */
 const sent = (results: readonly { code: number; stdout: string; stderr: string }[], screens: readonly string[]) =>
   results.map((r, i) => (r.code === 0 ? 'delivered' : `${r.stdout}${r.stderr}`.trim() + '\n' + (screens[i] ?? '').split('\n').filter((l) => l.trim()).slice(-8).join('\n')));
+/** Exit 0; on failure the message shows what gaia printed. */
+const succeeded = (r: { code: number; stdout: string; stderr: string }) => expect({ code: r.code, output: `${r.stdout}${r.stderr}` }).toMatchObject({ code: 0 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Cli = 'claude' | 'codex' | 'gemini';
@@ -189,7 +191,7 @@ function storedBy(cli: Cli, home: string, project: string, id: string): string |
 
   it('reads each CLI\'s first-run dialog in a fresh HOME as waiting, and says for what', async () => {
     p.write('orchestration.yaml', manifest(makeHomes(root, vendor, project, false), vendor));
-    expect((await p.gaia(['apply', '--auto-approve'], REAL_GRACE)).code).toBe(0);
+    succeeded(await p.gaia(['apply', '--auto-approve'], REAL_GRACE));
     const r = await settle((_c, a) => a?.state === 'waiting', ALL);
     for (const c of ALL) keep(c, 'trust-folder');
     // gemini asks how to sign in and whether to trust the folder, in either order.
@@ -202,7 +204,7 @@ function storedBy(cli: Cli, home: string, project: string, id: string): string |
     expect(refused.map((x) => x.code)).toEqual([1, 1, 1]);
     for (const [i, c] of ALL.entries()) expect(refused[i]!.stdout).toContain(`${SESSION[c]} is waiting for you (${r[SESSION[c]]?.waitingFor}); nothing was sent`);
     for (const c of ALL) expect(screen(c)).not.toContain('hello');
-    expect((await p.gaia(['destroy', '--auto-approve'])).code).toBe(0);
+    succeeded(await p.gaia(['destroy', '--auto-approve']));
     expect(leftOf(path.join(root, 'fresh'))).toEqual({ claude: [], codex: [], gemini: [] });
   }, 90_000);
 
@@ -223,7 +225,7 @@ function storedBy(cli: Cli, home: string, project: string, id: string): string |
     const restart = async () => {
       p.tmux(['kill-server']);
       const r = await p.gaia(['apply', '--auto-approve'], REAL_GRACE);
-      expect(r.code).toBe(0);
+      succeeded(r);
       const lines = Object.fromEntries(ALL.map((c) => [c, r.stdout.split('\n').find((l) => l.startsWith(`tmux_session.${SESSION[c]}: created`) || l.startsWith(`tmux_session.${SESSION[c]}: failed`)) ?? r.stdout]));
       await settle((_c, a) => a?.state === 'idle', ALL, 60_000);
       await sleep(6000); // gemini reads input some seconds after drawing its prompt
@@ -235,7 +237,7 @@ function storedBy(cli: Cli, home: string, project: string, id: string): string |
     beforeAll(async () => {
       homes = makeHomes(root, vendor, project, true);
       p.write('orchestration.yaml', manifest(homes, vendor));
-      expect((await p.gaia(['apply', '--auto-approve'], REAL_GRACE)).code).toBe(0);
+      succeeded(await p.gaia(['apply', '--auto-approve'], REAL_GRACE));
     }, 60_000);
 
     it('reaches each CLI\'s prompt: idle', async () => {
@@ -328,10 +330,10 @@ function storedBy(cli: Cli, home: string, project: string, id: string): string |
 
     it('destroy + apply starts every CLI fresh: nothing is resumed', async () => {
       const old = recorded();
-      expect((await p.gaia(['destroy', '--auto-approve'])).code).toBe(0);
+      succeeded(await p.gaia(['destroy', '--auto-approve']));
       expect(recorded()).toEqual({ claude: undefined, codex: undefined, gemini: undefined });
       const r = await p.gaia(['apply', '--auto-approve'], REAL_GRACE);
-      expect(r.code).toBe(0);
+      succeeded(r);
       expect(r.stdout).not.toContain('resumed');
       const ids = recorded();
       expect(r.stdout).toContain(`tmux_session.${SESSION.claude}: created (started conversation ${ids.claude})`);
@@ -364,7 +366,7 @@ function storedBy(cli: Cli, home: string, project: string, id: string): string |
       const running = leftOf(path.join(root, 'unattended'));
       for (const c of ALL) expect(running[c]!.length).toBeGreaterThan(0);
       const r = await p.gaia(['destroy', '--auto-approve']);
-      expect(r.code).toBe(0);
+      succeeded(r);
       for (const c of ALL) expect(r.stdout).toMatch(new RegExp(`tmux_session\\.${SESSION[c]}: destroyed \\(ended \\d+ process`));
       console.log(`processes running before destroy, and what destroy said: ${ALL.map((c) => `${c}: ${running[c]!.length} (${running[c]!.map((x) => x.cmd.split(' ')[0]!.split('/').pop()).join(', ')})`).join('; ')}\n${r.stdout.split('\n').filter((l) => l.includes('destroyed')).join('\n')}`);
       expect(leftOf(path.join(root, 'unattended'))).toEqual({ claude: [], codex: [], gemini: [] });

@@ -120,6 +120,27 @@ test('create runs a string command with the shell and an array command as exact 
   expect(env.stdout).toBe('GAIA_TEST_VAR=hello; world\n');
 });
 
+test('a server gaia starts keeps none of gaia\'s CI markers (a session is a terminal); a session\'s own vars still set them', async () => {
+  const markers = { CI: 'true', GITHUB_ACTIONS: 'true', CONTINUOUS_INTEGRATION: '1', CI_JOB_ID: '7' };
+  const saved = { ...process.env };
+  Object.assign(process.env, markers, { GAIA_TEST_KEPT: 'kept' });
+  try {
+    // The first create starts the server; the second runs on it, as a later apply would.
+    const first = session('s_ci', { command: 'env > env1.txt; sleep 300' });
+    expect(await apply(change('create', first))).toEqual([{ status: 'done' }]);
+    const second = session('s_ci2', { command: 'env > env2.txt; sleep 300', env: { CI_JOB_ID: 'mine' } });
+    expect(await apply(change('create', second))).toEqual([{ status: 'done' }]);
+    const vars = (file: string) => readWhenWritten(path.join(root, file)).then((t) => Object.fromEntries(t.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])));
+    const one = await vars('env1.txt');
+    for (const k of Object.keys(markers)) expect(one[k]).toBeUndefined();
+    expect(one.GAIA_TEST_KEPT).toBe('kept');
+    const two = await vars('env2.txt');
+    expect([two.CI, two.GITHUB_ACTIONS, two.CI_JOB_ID]).toEqual([undefined, undefined, 'mine']);
+  } finally {
+    for (const k of [...Object.keys(markers), 'GAIA_TEST_KEPT']) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+  }
+});
+
 test('after apply, planning again finds nothing to do: the marks agree with the planner, sensitive values included', async () => {
   const desired = [
     resource('tmux_session', 'p1', { name: 'p1', command: 'sleep 300', cwd: '.', env: { TOKEN: 's3cret' }, group: 'g', provider: null, agent: false }, [], { sensitive: ['env.TOKEN'] }),

@@ -1,6 +1,7 @@
 /** The pure parts of the ssh transport: what comes back out of a framed command's output, which
  *  arguments and environments can be sent, and where control sockets may live (a unix socket's path is
  *  at most 104 bytes on macOS and the BSDs). The real round trips are in test/integration/ssh-transport.test.ts. */
+import { spawnSync } from 'node:child_process';
 import { defaultControlFolder, fitsSocketPath } from '../../src/host/ssh/control-path.js';
 import { remoteCommand, remoteCommandProblem, shellQuote, unframe } from '../../src/host/ssh/remote-command.js';
 import { sshTargetProblem } from '../../src/host/ssh/ssh-executor.js';
@@ -28,6 +29,13 @@ describe('remoteCommand', () => {
     expect(a.stdin).toBe(`export K='secret'"$gaia_nl"'value'\nin`);
     expect(remoteCommand(['true']).marker).not.toBe(remoteCommand(['true']).marker);
     expect(remoteCommand(['true']).stdin).toBeUndefined();
+  });
+
+  test('leaves the unset variables out of the command\'s environment (run here by sh, as the remote shell would)', () => {
+    const c = remoteCommand(['sh', '-c', 'printf %s "${CI-none} ${KEEP-none}"'], { unsetEnv: ['CI'] });
+    const r = spawnSync('sh', ['-c', c.script], { env: { ...process.env, CI: 'true', KEEP: 'kept' }, encoding: 'utf8' });
+    expect(unframe(r.stdout, r.stderr, c.marker)).toMatchObject({ kind: 'finished', exitCode: 0, stdout: 'none kept' });
+    expect(remoteCommandProblem(['true'], {}, undefined, ['CI; rm -rf x'])).toContain('not an environment variable name');
   });
 
   test.each([

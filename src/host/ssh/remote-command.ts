@@ -34,19 +34,24 @@ export interface RemoteCommand {
 }
 
 /** Why argv, cwd or env cannot be sent; undefined when they can. */
-export function remoteCommandProblem(argv: readonly string[], env: Readonly<Record<string, string>> = {}, cwd?: string): string | undefined {
+export function remoteCommandProblem(argv: readonly string[], env: Readonly<Record<string, string>> = {}, cwd?: string, unsetEnv: readonly string[] = []): string | undefined {
   if (argv.length === 0) return 'empty command';
   if ([...argv, cwd ?? ''].some((a) => a.includes('\0'))) return 'a command argument or folder contains a NUL byte';
-  const bad = Object.keys(env).find((k) => !ENV_NAME.test(k));
+  const bad = [...Object.keys(env), ...unsetEnv].find((k) => !ENV_NAME.test(k));
   if (bad !== undefined) return `${JSON.stringify(bad)} is not an environment variable name`;
   if (Object.values(env).some((v) => v.includes('\0'))) return 'an environment value contains a NUL byte';
   return undefined;
 }
 
-export function remoteCommand(argv: readonly string[], options: { cwd?: string; env?: Readonly<Record<string, string>>; input?: string } = {}): RemoteCommand {
+export function remoteCommand(
+  argv: readonly string[],
+  options: { cwd?: string; env?: Readonly<Record<string, string>>; unsetEnv?: readonly string[]; input?: string } = {},
+): RemoteCommand {
   const marker = `gaia-${randomBytes(12).toString('hex')}`;
   const env = Object.entries(options.env ?? {});
   const parts = [`command printf '%s\\n' ${marker}; command printf '%s\\n' ${marker} >&2`];
+  // Names only (checked by remoteCommandProblem), so they need no quoting.
+  if (options.unsetEnv?.length) parts.push(`unset -v ${options.unsetEnv.join(' ')}`);
   // The values' newlines come as "$gaia_nl", so that the export line is one line of stdin.
   if (env.length) parts.push(`gaia_nl='\n'; IFS= read -r gaia_env; eval "$gaia_env"; unset gaia_env gaia_nl`);
   const command = `command ${argv.map(shellQuote).join(' ')}`;

@@ -159,7 +159,7 @@ export function sshExecutor(target: SshTarget, options: SshOptions = {}): SshExe
       return local.spawned;
     },
     run(argv, runOptions = {}) {
-      const problem = remoteCommandProblem(argv, runOptions.env, runOptions.cwd);
+      const problem = remoteCommandProblem(argv, runOptions.env, runOptions.cwd, runOptions.unsetEnv);
       if (problem) throw new Error(problem);
       return cap.use(async () => {
         while (!warm && opening) {

@@ -16,6 +16,7 @@ import { encodeMeta } from './session.js';
 import { endPrograms, endedNote, leftError, snapshot, type Ending } from './teardown.js';
 import { prepare, type Work } from './work.js';
 import { tmuxServer } from './settings.js';
+import { ciMarkers } from './server-env.js';
 
 const DONE: ChangeOutcome = { status: 'done' };
 
@@ -72,12 +73,14 @@ function failureText(result: CommandResult): string {
     : text;
 }
 
-/** Changes carrying a sensitive environment value go to tmux on stdin, never as argv. */
+/** Changes carrying a sensitive environment value go to tmux on stdin, never as argv. A batch may
+ *  start the server, which then keeps this client's environment: without gaia's CI markers. */
 function runTmux(ctx: ApplyContext, work: readonly Work[]): Promise<CommandResult> {
   const commands = work.flatMap((w) => w.commands);
-  if (!work.some((w) => w.change.sensitive?.some((p) => p.startsWith('env.')))) return ctx.host.run(invocation(tmuxServer(ctx), commands));
+  const unsetEnv = ciMarkers(process.env);
+  if (!work.some((w) => w.change.sensitive?.some((p) => p.startsWith('env.')))) return ctx.host.run(invocation(tmuxServer(ctx), commands), { unsetEnv });
   const { argv, input } = stdinInvocation(tmuxServer(ctx), commands);
-  return ctx.host.run(argv, { input });
+  return ctx.host.run(argv, { input, unsetEnv });
 }
 
 /** One change in an invocation of its own, so its outcome and stderr are its own. A failed kill
