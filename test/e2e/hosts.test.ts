@@ -233,6 +233,17 @@ groups:
     expect(status.groups.flatMap((g) => g.sessions).map((x) => x.agent?.state)).toEqual(Array(15).fill('waiting'));
   }, 120_000);
 
+  it('the start grace of this gaia holds on the host: an agent there that exits within it failed to start', async () => {
+    project(`providers:
+  quitter: { command: ["sh", "-c", "sleep 1; exit 3"], agent: { preset: generic } }
+groups:
+  quitters: { count: 1, name: "quit{n}", host: beta, provider: quitter }
+`);
+    const r = await p!.gaia(['apply', '--auto-approve'], { ...world.env, GAIA_AGENT_START_GRACE: '2500' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('tmux_session.quit1: failed: its program did not start: exited 3 within 2500 ms');
+  }, 60_000);
+
   it('an environment the manifest moves to another host is left where it is, as a conflict', async () => {
     const manifest = (hosts: string) => `${environments(hosts, 1)}groups:\n  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }\n`;
     const made = project(manifest('alpha'));

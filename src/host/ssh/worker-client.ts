@@ -115,7 +115,14 @@ function workerFiles(): WorkerFiles {
 const NOT_THERE = 86;
 const NO_NODE = 87;
 
-const START = `d="$HOME/.cache/gaia/worker/$1"; [ -f "$d/ready" ] || exit ${NOT_THERE}; command -v node >/dev/null 2>&1 || exit ${NO_NODE}; exec node "$d/worker.cjs"`;
+/** The worker's id, then `NAME=VALUE` settings for it (tuning, never secrets: see tuning()). */
+const START = `d="$HOME/.cache/gaia/worker/$1"; shift; [ -f "$d/ready" ] || exit ${NOT_THERE}; command -v node >/dev/null 2>&1 || exit ${NO_NODE}; exec env "$@" node "$d/worker.cjs"`;
+/** Settings of this gaia that hold on every host: how long an agent must stay up to count as
+ *  started, and how long what outlives a session gets after SIGTERM (milliseconds, or empty for
+ *  the default). */
+const TUNING = ['GAIA_AGENT_START_GRACE', 'GAIA_TEARDOWN_GRACE'];
+const tuning = (env: NodeJS.ProcessEnv = process.env): string[] =>
+  TUNING.filter((k) => env[k] !== undefined && /^\d*$/.test(env[k]!)).map((k) => `${k}=${env[k]}`);
 /** Each file lands under a name of this process's own and is renamed into place; `ready` comes last. */
 const PUT = `f="$HOME/.cache/gaia/worker/$1/$2"; mkdir -p "\${f%/*}" && base64 -d > "$f.$$" && mv -f "$f.$$" "$f"`;
 const READY = `d="$HOME/.cache/gaia/worker/$1"; : > "$d/ready"`;
@@ -171,7 +178,7 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
    *  when the host lacks this version, copies it there and asks again. */
   const start = (): SshStream => {
     const { id, files } = workerFiles();
-    const stream = ssh.stream(['sh', '-c', START, 'gaia-worker', id]);
+    const stream = ssh.stream(['sh', '-c', START, 'gaia-worker', id, ...tuning()]);
     stream.onLine((line) => {
       let message: { id?: unknown; response?: WorkerResponse };
       try {
