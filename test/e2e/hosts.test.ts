@@ -4,7 +4,7 @@
  *  on a host whose sshd is stopped, while the other host is planned and applied; a host lost mid-apply
  *  and an apply killed with SIGKILL converge with the next ordinary apply; 20 sessions on a host whose
  *  sshd allows 3 sessions per connection; an environment the manifest moves to another host is left
- *  where it is, as a conflict; gaia attach (through a real terminal) and gaia send reach a session on its host;
+ *  where it is, as a conflict; gaia attach (through a real terminal), gaia send and a routed task reach a session on its host;
  *  3 hosts × 5 environments with databases and agents apply and re-plan to "No changes.". */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,6 +69,9 @@ groups:
   workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }
   listeners: { count: 1, name: "listen{n}", host: beta, command: ["cat"] }
   askers: { count: 1, name: "ask{n}", host: beta, provider: asker }
+routing:
+  rules:
+    - { type: review, group: listeners }
 `);
     const a = alpha();
     const b = beta();
@@ -131,6 +134,12 @@ groups:
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
     expect(b.tmux(['capture-pane', '-p', '-t', '=listen1:'])).toContain('hello from here');
+    // A task routed to a session on a host is typed there, through the same worker.
+    const task = await gaia(['task', 'add', 'review the parser', '--type', 'review', '--deliver']);
+    expect(task.stderr).toBe('');
+    expect(task.code).toBe(0);
+    expect(task.stdout).toContain('listen1');
+    await waitFor('the task on beta', () => (b.tmux(['capture-pane', '-p', '-t', '=listen1:']).includes('review the parser') ? true : undefined));
 
     b.tmux(['kill-session', '-t', '=dev2_worker']);
     const killed = await gaia(['plan']);
