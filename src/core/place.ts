@@ -15,3 +15,8 @@ export function placeOf(attributes: Attributes | undefined): string {
 export function placeOfChange(change: Change): string {
   return placeOf(change.action === 'delete' ? change.before : change.after ?? change.before);
 }
+
+/** ` on gpu1` after an address of a thing on a host; nothing for this machine. */
+export function onPlace(place: string): string {
+  return place === LOCAL ? '' : ` on ${place}`;
+}

@@ -2,6 +2,7 @@
 import { createColors } from 'picocolors';
 import { diffSummary, type DiffReport, type DiffSide, type ResourceDiff } from '../core/diff.js';
 import type { AttributeDiff } from '../core/plan.js';
+import { onPlace, placeOf } from '../core/place.js';
 import type { Resource } from '../core/resource.js';
 import { maskAttributes, maskDiffs } from './diff-mask.js';
 import { showValue, shownAttributes } from './values.js';
@@ -30,15 +31,15 @@ export function renderDiffTerminal(report: DiffReport, options: { color: boolean
     for (const [k, v] of shownAttributes(maskAttributes(r))) out.push(paint(`      ${k}: ${showValue(v)}`));
   };
   for (const r of diff.removed) {
-    out.push(`${c.red('  -')} ${c.bold(r.address)}${c.dim('  # removed from the manifest')}`);
+    out.push(`${c.red('  -')} ${c.bold(r.address)}${onPlace(placeOf(r.attributes))}${c.dim('  # removed from the manifest')}`);
   }
   for (const ch of diff.changed) {
-    out.push(`${c.yellow('  ~')} ${c.bold(ch.address)}`);
+    out.push(`${c.yellow('  ~')} ${c.bold(ch.address)}${onPlace(placeOf(ch.after.attributes))}`);
     for (const d of maskDiffs(ch.diffs, ch.after.sensitive)) out.push(diffLine(c, d));
     if (ch.dependsOn) out.push(`      ${c.yellow('~')} dependsOn: ${showValue([...ch.dependsOn.before])} → ${showValue([...ch.dependsOn.after])}`);
   }
   for (const r of diff.added) {
-    out.push(`${c.green('  +')} ${c.bold(r.address)}`);
+    out.push(`${c.green('  +')} ${c.bold(r.address)}${onPlace(placeOf(r.attributes))}`);
     attrs(r, (s) => s);
   }
   if (diff.removed.length + diff.changed.length + diff.added.length === 0) out.push(c.green('No differences in the resources the manifest makes.'));

@@ -1,5 +1,6 @@
 /** The plan as a pull-request comment: summary first, destroys and replaces called out, each change
  *  folded, secrets masked, and never longer than the comment platform allows. */
+import { onPlace, placeOfChange } from '../core/place.js';
 import type { Change, Plan } from '../core/plan.js';
 import { maskChange } from './mask.js';
 import { SYMBOLS, summaryLine } from './plan-terminal.js';
@@ -29,7 +30,7 @@ function reasonText(c: Change): string {
 
 function oneLine(c: Change): string {
   const hazards = c.hazards.map((h) => ` — ⚠️ **${escape(h.text)}**`).join('');
-  return `- \`${SYMBOLS[c.action].trim()} ${c.address}\`${reasonText(c) ? ` — ${escape(reasonText(c))}` : ''}${hazards}`;
+  return `- \`${SYMBOLS[c.action].trim()} ${c.address}\`${escape(onPlace(placeOfChange(c)))}${reasonText(c) ? ` — ${escape(reasonText(c))}` : ''}${hazards}`;
 }
 
 function details(c: Change): string {
@@ -40,7 +41,7 @@ function details(c: Change): string {
     if (d.unified) body.push(...d.unified.trimEnd().split('\n').filter((l) => !l.startsWith('===')));
   }
   if (c.action === 'delete') body.push(`- ${c.address}`);
-  const summary = `<code>${SYMBOLS[c.action].trim()} ${escapeHtml(c.address)}</code>${reasonText(c) ? ` — ${escapeHtml(reasonText(c))}` : ''}`;
+  const summary = `<code>${SYMBOLS[c.action].trim()} ${escapeHtml(c.address)}</code>${escapeHtml(onPlace(placeOfChange(c)))}${reasonText(c) ? ` — ${escapeHtml(reasonText(c))}` : ''}`;
   return `<details><summary>${summary}</summary>\n\n\`\`\`diff\n${body.join('\n').replace(/```/g, "'''")}\n\`\`\`\n</details>`;
 }
 

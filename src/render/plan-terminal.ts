@@ -2,7 +2,7 @@
 import { createColors } from 'picocolors';
 import { assertNever, hasChanges, type Action, type Change, type Plan, type PlanSummary } from '../core/plan.js';
 import { maskChange } from './mask.js';
-import { LOCAL, placeOfChange } from '../core/place.js';
+import { onPlace, placeOfChange } from '../core/place.js';
 import { SYMBOLS } from './symbols.js';
 import { showValue, shownAttributes } from './values.js';
 
@@ -62,8 +62,7 @@ export function renderPlanTerminal(plan: Plan, options: { color: boolean; verbos
     for (const ch of changes) {
       const p = paint(c, ch.action);
       const why = ch.reasons.map((r) => r.text).join('; ');
-      const place = placeOfChange(ch);
-      out.push(c.dim(`  # ${ch.address}${place === LOCAL ? '' : ` on ${place}`} ${headline(ch)}${why ? ` (${why})` : ''}`));
+      out.push(c.dim(`  # ${ch.address}${onPlace(placeOfChange(ch))} ${headline(ch)}${why ? ` (${why})` : ''}`));
       for (const h of ch.hazards) out.push(`  ${c.bold(c.red(`!! ${h.text}`))}`);
       out.push(`${p(SYMBOLS[ch.action].padStart(3))} ${c.bold(ch.address)}`);
       if (ch.action === 'create' || (options.verbose && ch.action === 'adopt')) {

@@ -1,11 +1,12 @@
 /** `gaia state list|unlock|rebuild` for a terminal: what gaia owns, and what a repair of its store did. */
+import { onPlace, placeOf } from '../core/place.js';
 import type { Recorded } from '../core/resource.js';
 import type { RebuildResult } from '../engine/rebuild.js';
 import { holderText } from './lock-holder.js';
 import type { StateUnlocked } from './reports.js';
 
 export function renderStateListTerminal(recorded: readonly Recorded[]): string {
-  return `${recorded.length ? recorded.map((r) => r.address).sort().join('\n') : 'gaia owns nothing yet.'}\n`;
+  return `${recorded.length ? recorded.map((r) => `${r.address}${onPlace(placeOf(r.attributes))}`).sort().join('\n') : 'gaia owns nothing yet.'}\n`;
 }
 
 export function renderUnlockedTerminal(result: StateUnlocked): string {
