@@ -157,6 +157,33 @@ suite('dashboard in a real browser', () => {
     await expect(page.locator('#totals .agents').textContent()).resolves.toMatch(/1 working 3 idle/);
   });
 
+  test('shows where each thing is: an environment and a session on a host, unknown while it does not answer', async () => {
+    // The page as it draws what `gaia status --json` says of hosts (test/e2e/hosts.test.ts gets that
+    // JSON over real ssh): this server's own answer, with qs2 and its worker placed on a host that is down.
+    const other = await browser!.newPage();
+    other.on('pageerror', (e) => pageErrors.push(String(e)));
+    await other.route('**/api/multi-env/status', async (route) => {
+      const real = (await (await route.fetch()).json()) as { environments: { name: string }[]; groups: { sessions: { name: string }[] }[]; hosts: unknown[] };
+      const why = 'host gpu1 cannot be reached: Connection refused';
+      for (const e of real.environments) if (e.name === 'qs2') Object.assign(e, { host: 'gpu1', unknown: why });
+      for (const x of real.groups.flatMap((g) => g.sessions)) if (x.name === 'qs2_worker') Object.assign(x, { host: 'gpu1', unknown: why, state: 'down' });
+      real.hosts = [{ name: 'gpu1', reach: 'dev@gpu1.internal', unreachable: 'Connection refused' }];
+      await route.fulfill({ json: real });
+    });
+    try {
+      await other.goto(server!.url);
+      await other.waitForSelector('[data-session="qs2_worker"][data-state="unknown"]', { timeout: 10_000 });
+      await expect(other.locator('[data-env="qs2"] h3').textContent()).resolves.toBe('qs2 gpu1:envs/qs2');
+      await expect(other.locator('[data-env="qs2"] .badge').textContent()).resolves.toBe('unknown');
+      await expect(other.locator('[data-session="qs2_worker"] th').textContent()).resolves.toBe('qs2_worker on gpu1');
+      await expect(other.locator('[data-session="qs1_worker"] th').textContent()).resolves.toBe('qs1_worker');
+      await expect(other.locator('#totals .hosts').textContent()).resolves.toBe(' \u00b7 hosts: gpu1 unreachable');
+      await expect(other.locator('#totals .hosts .badge').getAttribute('title')).resolves.toBe('dev@gpu1.internal: Connection refused');
+    } finally {
+      await other.close();
+    }
+  });
+
   test('a session killed outside gaia shows down within a few seconds, without a reload', async () => {
     const loads: number[] = [];
     page.on('load', () => loads.push(Date.now()));

@@ -69,8 +69,11 @@ function portCell(p: PortStatus | undefined): HTMLTableCellElement {
 }
 
 function environmentCard(e: EnvironmentStatus): HTMLElement {
+  const heading = h('h3', null, e.name, ' ', muted(e.host ? `${e.host}:${e.path}` : e.path));
+  // Its host did not answer: nothing below would be a reading.
+  if (e.unknown) return h('article', { class: 'card', data: { env: e.name, unknown: '' } }, heading, h('p', null, badge('unknown', 'warn', e.unknown)));
   return h('article', { class: 'card', data: { env: e.name } },
-    h('h3', null, e.name, ' ', muted(e.path)),
+    heading,
     branchLine(e),
     e.stages.length ? table(['Stage', 'Database', { num: 'Rows' }, { num: 'Migrations' }, 'Port'], e.stages.map((s) =>
       h('tr', { data: { stage: `${e.name}.${s.name}` } }, h('th', { scope: 'row' }, s.name), databaseCells(s.database), portCell(s.port)))) : muted('no stages'));
@@ -79,9 +82,11 @@ function environmentCard(e: EnvironmentStatus): HTMLElement {
 function sessionRow(s: SessionStatus): HTMLTableRowElement {
   const how = s.exitSignal != null ? ` (signal ${s.exitSignal})` : s.exitStatus === null ? '' : ` (exit ${s.exitStatus})`;
   const state = s.state === 'dead' ? `dead${how}` : s.state;
-  return h('tr', { data: { session: s.name, state: s.state, ...(s.agent ? { agentState: s.agent.state } : {}) } },
-    h('th', { scope: 'row' }, h('code', null, s.name)),
-    h('td', null, badge(state, STATE_KIND[s.state]), s.owned ? null : muted(' not owned')),
+  // Unknown (its host did not answer) is not down: said as such, with what ssh said.
+  const stateBadge = s.unknown ? badge('unknown', 'warn', s.unknown) : badge(state, STATE_KIND[s.state]);
+  return h('tr', { data: { session: s.name, state: s.unknown ? 'unknown' : s.state, ...(s.agent ? { agentState: s.agent.state } : {}) } },
+    h('th', { scope: 'row' }, h('code', null, s.name), s.host ? muted(` on ${s.host}`) : null),
+    h('td', null, stateBadge, s.owned ? null : muted(' not owned')),
     agentCell(s.name, s.agent),
     h('td', null, s.provider || muted('\u2014')),
     h('td', null, s.env || muted('\u2014')),
@@ -120,13 +125,20 @@ function agentTotals(counts: StatusReport['totals']['agents']): Child {
   return h('span', { class: 'agents' }, ' \u00b7 agents: ', present.flatMap((s, i) => [i ? ' ' : '', badge(`${counts[s]} ${s}`, AGENT_KIND[s])]));
 }
 
+/** ` · hosts: gpu1 vm2`: each host of the manifest, failed where it did not answer (what ssh said on hover). */
+function hostTotals(hosts: StatusReport['hosts']): Child {
+  if (!hosts.length) return null;
+  return h('span', { class: 'hosts' }, ' \u00b7 hosts: ', hosts.flatMap((x, i) => [i ? ' ' : '',
+    x.unreachable ? badge(`${x.name} unreachable`, 'fail', `${x.reach}: ${x.unreachable}`) : badge(x.name, 'ok', x.reach)]));
+}
+
 export function renderStatus(st: StatusJson): void {
   $('project').textContent = st.project;
   document.title = `gaia \u00b7 ${st.project}`;
   const t = st.totals;
   show('totals', [plural(t.environments, 'environment'), ' \u00b7 ', plural(t.sessions.expected, 'session'), ': ',
     badge(`${t.sessions.up} up`, 'ok'), ' ', badge(`${t.sessions.dead} dead`, t.sessions.dead ? 'warn' : 'quiet'), ' ',
-    badge(`${t.sessions.down} down`, t.sessions.down ? 'fail' : 'quiet'), ' \u00b7 ', plural(t.openTasks, 'open task'), agentTotals(t.agents)]);
+    badge(`${t.sessions.down} down`, t.sessions.down ? 'fail' : 'quiet'), ' \u00b7 ', plural(t.openTasks, 'open task'), agentTotals(t.agents), hostTotals(st.hosts ?? [])]);
   show('sync', syncBadge(st.sync));
   show('environments', st.environments.length ? st.environments.map(environmentCard) : muted('No environments in the manifest.'));
   show('groups', [st.groups.length ? st.groups.map(groupBlock) : muted('No session groups in the manifest.'), unmanagedBlock(st.unmanaged)]);
