@@ -66,9 +66,18 @@ export function indexProcesses(table: readonly ProcessInfo[]): ProcessIndex {
   return { byPid: new Map(table.map((p) => [p.pid, p])), children, marked, grouped };
 }
 
-/** The processes of this user carrying the owner's exact marks. */
-export function markedWith(owner: ProgramOwner, index: ProcessIndex): readonly ProcessInfo[] {
-  return owner.project === undefined ? [] : index.marked.get(markKey(owner.address, owner.project)) ?? [];
+/** The tmux server a process runs under: the socket of its `$TMUX` (undefined when it does not say). */
+export function serverOf(p: ProcessInfo): string | undefined {
+  const tmux = p.env?.get('TMUX');
+  return tmux ? tmux.split(',')[0] : undefined;
+}
+
+/** The processes of this user carrying the owner's exact marks. Those that say they run under
+ *  another tmux server than `server` are another server's session of the same name and marks (the
+ *  new copy of a session moved to another host, when both hosts are this machine), not this one's. */
+export function markedWith(owner: ProgramOwner, index: ProcessIndex, server?: string): readonly ProcessInfo[] {
+  const marked = owner.project === undefined ? [] : index.marked.get(markKey(owner.address, owner.project)) ?? [];
+  return server === undefined ? marked : marked.filter((p) => serverOf(p) === undefined || serverOf(p) === server);
 }
 
 export function programOf(owner: ProgramOwner, index: ProcessIndex, spared: ReadonlySet<number>): ProcessInfo[] {
@@ -84,7 +93,7 @@ export function programOf(owner: ProgramOwner, index: ProcessIndex, spared: Read
     // Members of its session or group that left its tree (re-parented), started no earlier than it.
     for (const p of index.grouped.get(root.pid) ?? []) if (p.start >= root.start) found.set(p.pid, p);
   }
-  for (const p of markedWith(owner, index)) found.set(p.pid, p);
+  for (const p of markedWith(owner, index, root ? serverOf(root) : undefined)) found.set(p.pid, p);
   return [...found.values()].filter((p) => mayEnd(p, spared)).sort((a, b) => a.pid - b.pid);
 }
 

@@ -5,7 +5,7 @@
  *  Only processes that are provably the session's (see program.ts) are signalled, each by pid and
  *  start time. */
 import type { HostProcesses, ProcessInfo } from '../../host/host.js';
-import { ancestry, indexProcesses, markedWith, mayEnd, programOf, type ProgramOwner } from './program.js';
+import { ancestry, indexProcesses, markedWith, mayEnd, programOf, serverOf, type ProgramOwner } from './program.js';
 
 export interface Ending extends ProgramOwner {
   /** Position in the batch handed to apply. */
@@ -79,7 +79,7 @@ export async function endPrograms(processes: HostProcesses, snap: Snapshot, kill
     const known = new Set(before.map((p) => p.pid));
     // Started between the snapshot and the kill (for a replace, only before the snapshot's tick:
     // the new session carries the same marks).
-    const late = markedWith(e, index).filter((p) => !known.has(p.pid) && mayEnd(p, spared) && (!e.replaced || p.start < snap.at));
+    const late = markedWith(e, index, before.map(serverOf).find((x) => x !== undefined)).filter((p) => !known.has(p.pid) && mayEnd(p, spared) && (!e.replaced || p.start < snap.at));
     victims.set(e.index, [...before, ...late]);
   }
   // The hang-up is how a program in the pane's session hears that its terminal is gone: what is
