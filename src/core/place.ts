@@ -20,3 +20,19 @@ export function placeOfChange(change: Change): string {
 export function onPlace(place: string): string {
   return place === LOCAL ? '' : ` on ${place}`;
 }
+
+/** The state store's key for the old copy of a resource moving to another host, kept until that copy
+ *  is deleted there: `alpha:git_worktree.dev1`, written as status writes a place (`alpha:envs/dev1`).
+ *  No address holds a ":" (tmux refuses it in session names; other names allow less), so no
+ *  ordinary record's address looks like one. */
+export function oldCopyKey(address: string, place: string): string {
+  return `${place}:${address}`;
+}
+
+/** The address a record of an old copy stands for (undefined: an ordinary record). */
+export function oldCopyOf(record: { readonly kind: string; readonly address: string; readonly attributes: Attributes }): string | undefined {
+  const prefix = `${placeOf(record.attributes)}:`;
+  if (!record.address.startsWith(prefix)) return undefined;
+  const address = record.address.slice(prefix.length);
+  return address.startsWith(`${record.kind}.`) ? address : undefined;
+}

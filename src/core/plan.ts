@@ -48,6 +48,8 @@ export interface Change {
   readonly hooksPending?: boolean;
   /** Nothing to change but those hooks: no provider runs. */
   readonly hooksOnly?: boolean;
+  /** The old copy of a resource the manifest moved to another host (in `Plan.moves`): where it went. */
+  readonly movedTo?: string;
 }
 
 /** A thing with a manifest name that gaia does not own: reported, never touched. */
@@ -92,6 +94,10 @@ export interface Plan {
   readonly fingerprint: string;
   /** Ordered: creates and updates in dependency order, then deletes in reverse dependency order. */
   readonly changes: readonly Change[];
+  /** Moving a resource to another host is its create there (in `changes`), then the delete of its old
+   *  copy here: these deletes, run after every change, dependents first, each only once its new copy
+   *  is there. Same addresses as in `changes`; each runs on its old copy's host. */
+  readonly moves?: readonly Change[];
   readonly conflicts: readonly Conflict[];
   readonly warnings: readonly PlanWarning[];
   readonly summary: PlanSummary;
@@ -104,7 +110,7 @@ export interface Plan {
 }
 
 export function hasChanges(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action !== 'noop');
+  return plan.changes.some((c) => c.action !== 'noop') || (plan.moves?.length ?? 0) > 0;
 }
 
 export function summarise(changes: readonly Change[], conflicts: number): PlanSummary {

@@ -12,7 +12,7 @@ import { redact, redactFields, secretsOf } from './redact.js';
 import { changeLine } from '../render/apply-terminal.js';
 import { HostUnreachable } from '../host/ssh/worker-client.js';
 import type { HostSide } from './hosts.js';
-import { LOCAL, placeOfChange } from '../core/place.js';
+import { LOCAL, oldCopyKey, placeOf, placeOfChange } from '../core/place.js';
 
 /** `interrupted`: not started, because the apply was interrupted (a signal) before its turn. */
 export type ChangeStatus = 'done' | 'failed' | 'skipped' | 'refused' | 'interrupted';
@@ -90,7 +90,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
   const started = Date.now();
   const now = () => (options.now?.() ?? new Date()).toISOString();
   // Nothing printed or recorded below may hold a value the manifest marks sensitive.
-  const secrets = secretsOf(plan.changes);
+  const secrets = secretsOf([...plan.changes, ...(plan.moves ?? [])]);
   const log = (line: string) => options.log(redact(line, secrets));
   const clean = <T extends ChangeResult | StepRecord>(x: T): T => redactFields(x, secrets);
   const emit = options.onEvent ?? ((event: ApplyEvent) => {
@@ -129,8 +129,21 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
     emit({ kind: 'settled', result, ran });
   };
 
+  // A move's old copy is kept under a key of its own before its new copy is made elsewhere (which
+  // takes over the address's record): a crash between the two leaves it known, and the next plan
+  // deletes it then.
+  const moves = plan.moves ?? [];
+  const keyOf = (c: Change) => oldCopyKey(c.address, placeOf(c.before));
+  const held = moves.some((m) => !m.stateOnly) ? new Map((await store.recorded()).map((r) => [r.address, r])) : new Map<string, Recorded>();
+  // The record as it stands (its attributes as recorded, which is how its provider finds it again).
+  const keys = moves.flatMap((m) => {
+    const r = held.get(m.address);
+    return !m.stateOnly && r && placeOf(r.attributes) === placeOf(m.before) ? [{ ...r, address: keyOf(m) }] : [];
+  });
+  if (keys.length) await write(() => store.recordMany(keys));
+
   const waves = applyWaves(plan.changes);
-  emit({ kind: 'begin', total: plan.changes.filter((c) => c.action !== 'noop').length, waves: waves.length });
+  emit({ kind: 'begin', total: plan.changes.filter((c) => c.action !== 'noop').length + moves.length, waves: waves.length });
   // Adoptions only take ownership; nothing runs.
   for (const c of plan.changes.filter((x) => x.action === 'adopt')) {
     await write(() => store.record(recordOf(c, keep, c.specHash ?? '')));
@@ -250,7 +263,65 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
     }
   }
 
-  const all = plan.changes.filter((c) => c.action !== 'noop').map((c) => results.get(c.address)!).filter(Boolean);
+  /** The old copies of moved resources, after everything else, dependents first: each once its new
+   *  copy is there (or the manifest no longer has it), with the usual refusals and hooks. */
+  async function removeOldCopies(): Promise<ChangeResult[]> {
+    const done = new Map<string, ChangeResult>();
+    const graph = prerequisiteGraph(moves);
+    const settle = async (c: Change, raw: ChangeResult, ran: boolean) => {
+      const result = clean(raw);
+      done.set(c.address, result);
+      await write(() => store.recordStep(applyId, stepOf(c, result)));
+      emit({ kind: 'settled', result, ran });
+    };
+    const where = (c: Change) => `the old copy on ${placeOf(c.before)}, moved to ${c.movedTo}`;
+    for (const wave of applyWaves(moves)) {
+      const runnable: Change[] = [];
+      for (const c of wave) {
+        const arrived = plan.changes.find((x) => x.address === c.address);
+        const waiting = arrived && arrived.action !== 'noop' && results.get(c.address)?.status !== 'done';
+        const blocker = graph.own.get(c.address)?.find((a) => done.get(a)?.status !== 'done');
+        const refusal = refusalOf(c, options);
+        const base = { address: c.address, action: c.action };
+        if (interrupted()) await settle(c, { ...base, status: 'interrupted', error: 'not started: the apply was interrupted' }, false);
+        else if (waiting) await settle(c, { ...base, status: 'skipped', error: `skipped: ${where(c)}; its new copy is not there yet` }, false);
+        else if (blocker) await settle(c, { ...base, status: 'skipped', error: `skipped: ${blocker} did not complete` }, false);
+        else if (refusal) await settle(c, { ...base, status: 'refused', error: `${refusal} (${where(c)})` }, false);
+        else if (c.stateOnly) {
+          await write(() => store.forget(keyOf(c)));
+          await settle(c, { ...base, status: 'done', notes: [c.reasons[0]?.code === 'moved_back' ? 'kept: the manifest wants it where it is' : `${where(c)}: already gone`] }, true);
+        } else runnable.push(c);
+      }
+      let ready = runnable;
+      if (options.hooks && ready.length) {
+        const pass = await options.hooks.before(ready, options.force);
+        for (const s of pass.steps) await write(() => store.recordStep(applyId, clean(s)));
+        for (const c of ready) if (pass.failed.has(c.address)) await settle(c, { address: c.address, action: c.action, status: 'refused', error: pass.failed.get(c.address)! }, false);
+        ready = ready.filter((c) => !pass.failed.has(c.address));
+      }
+      const byProvider = new Map<Provider, Change[]>();
+      for (const c of ready) byProvider.set(providerFor(c.kind), [...(byProvider.get(providerFor(c.kind)) ?? []), c]);
+      await Promise.all([...byProvider].map(async ([provider, batch]) => {
+        for (const c of batch) emit({ kind: 'started', address: c.address, action: c.action });
+        const t0 = Date.now();
+        const outcomes = await applyOnHosts(provider, batch, applyCtx, options.sides);
+        const ms = Date.now() - t0;
+        for (const [i, c] of batch.entries()) {
+          const o = outcomes[i] ?? { status: 'failed' as const, error: `${provider.name} returned no outcome` };
+          if (o.status === 'done') {
+            await write(() => store.forget(keyOf(c)));
+            await settle(c, { address: c.address, action: c.action, status: 'done', ms, notes: [where(c), ...(o.notes ?? [])] }, true);
+          } else {
+            await settle(c, { address: c.address, action: c.action, status: 'failed', error: `${o.error} (${where(c)})`, ...(o.argv ? { argv: o.argv } : {}), ...(o.stderr ? { stderr: o.stderr } : {}), ms }, true);
+          }
+        }
+      }));
+    }
+    return moves.map((c) => done.get(c.address)!).filter(Boolean);
+  }
+
+  const moved = moves.length ? await removeOldCopies() : [];
+  const all = [...plan.changes.filter((c) => c.action !== 'noop').map((c) => results.get(c.address)!).filter(Boolean), ...moved];
   const ok = all.every((r) => r.status === 'done');
   const count = (s: ChangeStatus) => all.filter((r) => r.status === s).length;
   const stopped = options.signal?.aborted === true;

@@ -16,13 +16,15 @@ export interface DryRunEntry {
 
 /** Every value the plan marks sensitive is masked in what is shown, whatever step carries it. */
 export async function dryRun(plan: Plan, ctx: ObserveContext, sides?: ReadonlyMap<string, HostSide>): Promise<readonly DryRunEntry[]> {
-  const secrets = secretsOf(plan.changes);
+  const all = [...plan.changes, ...(plan.moves ?? [])];
+  const secrets = secretsOf(all);
   const stepsOf = async (c: Change): Promise<readonly Step[]> => {
     const side = sides?.get(placeOfChange(c));
     return side && side.name !== LOCAL ? side.steps(c) : providerFor(c.kind).steps(c, ctx);
   };
   const masked = (s: Step): Step => ({ ...redactFields(s, secrets), description: redact(s.description, secrets) });
-  return Promise.all(plan.changes
+  // A move's old copy last, as apply deletes it.
+  return Promise.all(all
     .filter((c) => c.action !== 'noop')
     .map(async (c): Promise<DryRunEntry> => ({
       address: c.address,

@@ -4,8 +4,8 @@ import type { Plan } from '../core/plan.js';
 import type { Recorded } from '../core/resource.js';
 import { kindSpecs } from '../providers/registry.js';
 import { HOST_UNREACHABLE, observeEverywhere, type PlacedObservation, type UnreachableHost } from './hosts.js';
-import { LOCAL, placeOf } from '../core/place.js';
-import type { Conflict, PlanWarning } from '../core/plan.js';
+import { LOCAL, oldCopyKey, oldCopyOf, placeOf } from '../core/place.js';
+import type { Change, PlanWarning } from '../core/plan.js';
 import type { Attributes } from '../core/resource.js';
 import type { Project } from './project.js';
 import { missingPrograms } from './preflight.js';
@@ -59,53 +59,98 @@ export async function makePlan(project: Project, options: PlanOptions = {}): Pro
     const unknown = options.targets.filter((t) => !addresses.some((a) => a === t || a.startsWith(`${t}.`)));
     if (unknown.length) throw new UnknownTargets(unknown, addresses, model.file);
   }
-  const observation = await observeEverywhere(project, desired, recorded);
+  // A resource the manifest moved to another host is created there by the plan, and its old copy is
+  // deleted afterwards (`moves`): the old copy is observed where it is, apart from the rest.
+  const copies = oldCopies(desired, recorded);
+  const moving = new Set(copies.filter((c) => !c.kept).map((c) => c.record.address));
+  const oldKeys = new Set(copies.map((c) => c.key));
+  const [observation, oldObservation] = await Promise.all([
+    observeEverywhere(project, desired, recorded.filter((r) => !oldKeys.has(r.address) && !moving.has(r.address))),
+    copies.length ? observeEverywhere(project, [], copies.map((c) => c.record)) : undefined,
+  ]);
   if (recorded.length === 0 && !options.allowLostState && (await store.applies(1)).length === 0) {
     // A destroy desires nothing, so it observes nothing: look at what the manifest names for marks.
     const looked = options.destroy && model.resources.length ? await observeEverywhere(project, model.resources, recorded) : observation;
     refuseLostState(looked.observed, project);
   }
-  // What is on a host that cannot be reached is unknown: planned neither as missing nor as gone.
-  // What the manifest moved to another host is not planned either (moving is not done yet): a conflict.
-  const moved = movedResources(desired, recorded);
-  const unknown = new Set([...observation.unreachable.flatMap((u) => u.addresses), ...moved.map((m) => m.address)]);
+  // What is on a host that cannot be reached is unknown: planned neither as missing nor as gone. While
+  // an old copy's host cannot be reached, its resource is unknown too (its move waits).
+  const unknown = new Set([
+    ...observation.unreachable.flatMap((u) => u.addresses),
+    ...(oldObservation?.unreachable.flatMap((u) => u.addresses) ?? []),
+  ]);
   const known = <T extends { address: string }>(x: T) => !unknown.has(x.address);
-  const plan = computePlan({
-    desired: desired.filter(known),
-    observed: observation.observed,
-    recorded: recorded.filter(known),
+  // The main plan sees a moving resource as new where it goes; the old copy's record is not its record.
+  const recordedHere = recorded.filter((r) => known(r) && !oldKeys.has(r.address) && !moving.has(r.address));
+  const common = {
     specs: kindSpecs,
     manifest: { path: model.file, hash: model.manifestHash },
     project: ctx.project,
     digests: ctx.digests,
     now: (options.now?.() ?? new Date()).toISOString(),
+    ...(options.targets?.length ? { targets: options.targets } : {}),
+  };
+  const plan = computePlan({
+    ...common,
+    desired: desired.filter(known),
+    observed: observation.observed,
+    recorded: recordedHere,
     warnings: [
       ...observation.unreachable.map(unreachableWarning),
+      ...(oldObservation?.unreachable.map(unreachableWarning) ?? []),
       ...observation.warnings, ...model.warnings.map((text) => ({ code: 'manifest', text })), ...missingPrograms(desired.filter((r) => placeOf(r.attributes) === LOCAL), model.root),
     ],
-    ...(options.targets?.length ? { targets: options.targets } : {}),
   });
-  const withMoves = moved.length ? { ...plan, conflicts: [...plan.conflicts, ...moved] } : plan;
+  const moves = copies.length ? planMoves(copies.filter((c) => known(c.record)), oldObservation!.observed, common) : [];
+  const withMoves: Plan = moves.length ? { ...plan, moves, summary: { ...plan.summary, destroy: plan.summary.destroy + moves.filter((m) => !m.stateOnly).length } } : plan;
   return { plan: options.destroy ? { ...withMoves, destroy: true } : withMoves, observation, recorded };
+}
+
+/** The old copy of a resource on its way to another host: its record as it was (its own address, on
+ *  the host it is on), the key that record is kept under while the move lasts, and where it goes
+ *  (undefined: the manifest no longer has it, or wants it back where the old copy is). */
+interface OldCopy {
+  readonly record: Recorded;
+  readonly key: string;
+  readonly to: string | undefined;
+  /** Its record is already kept under `key` (an earlier apply began the move). */
+  readonly kept: boolean;
+}
+
+/** Records on another host than the manifest now puts them, and old copies kept from an earlier apply. */
+function oldCopies(desired: readonly { address: string; attributes: Attributes }[], recorded: readonly Recorded[]): OldCopy[] {
+  const wanted = new Map(desired.map((d) => [d.address, placeOf(d.attributes)]));
+  return recorded.flatMap((r): OldCopy[] => {
+    const from = placeOf(r.attributes);
+    const stood = oldCopyOf(r);
+    if (stood !== undefined) return [{ record: { ...r, address: stood }, key: r.address, to: wanted.get(stood), kept: true }];
+    const to = wanted.get(r.address);
+    return to !== undefined && to !== from ? [{ record: r, key: oldCopyKey(r.address, from), to, kept: false }] : [];
+  });
+}
+
+/** The deletes of the old copies, as any delete is planned (data-loss and unpushed-work hazards
+ *  included), each saying where its resource went. An old copy kept where the manifest wants the
+ *  resource again is that resource: only its key is forgotten. */
+function planMoves(copies: readonly OldCopy[], observed: readonly Observed[], common: Omit<Parameters<typeof computePlan>[0], 'desired' | 'observed' | 'recorded'>): Change[] {
+  const back = copies.filter((c) => c.to === placeOf(c.record.attributes));
+  const away = copies.filter((c) => !back.includes(c));
+  const planned = computePlan({ ...common, desired: [], observed: observed.filter((o) => away.some((c) => c.record.address === o.address)), recorded: away.map((c) => c.record) });
+  const to = new Map(away.map((c) => [c.record.address, c.to ?? LOCAL]));
+  return [
+    ...back.map((c): Change => ({
+      kind: c.record.kind, address: c.record.address, action: 'delete', reasons: [{ code: 'moved_back', text: `the manifest wants it on ${placeOf(c.record.attributes)} again, where it still is` }],
+      before: c.record.attributes, diffs: [], dependsOn: c.record.dependsOn, hazards: [], stateOnly: true, movedTo: placeOf(c.record.attributes),
+    })),
+    ...planned.changes.filter((c) => c.action === 'delete').map((c): Change => {
+      const where = to.get(c.address)!;
+      const text = c.stateOnly ? `moved to ${where}; the old copy is gone already` : `moved to ${where}; the old copy is deleted once the new one is there`;
+      return { ...c, reasons: [{ code: 'moved', text }], movedTo: where };
+    }),
+  ];
 }
 
 function unreachableWarning(u: UnreachableHost): PlanWarning {
   const n = u.addresses.length;
   return { code: HOST_UNREACHABLE, text: `host ${u.host} (${u.reach}) cannot be reached: ${u.reason}. Its ${n} resource${n === 1 ? ' is' : 's are'} unknown and not planned; nothing there changes until it answers` };
-}
-
-/** Resources the manifest puts on another host than the one they are on. Moving one would be a create
- *  there and a delete here under one address, which plans do not hold yet: each is left as it is. */
-function movedResources(desired: readonly { kind: string; address: string; attributes: Attributes }[], recorded: readonly Recorded[]): Conflict[] {
-  const was = new Map(recorded.map((r) => [r.address, placeOf(r.attributes)]));
-  return desired.flatMap((d) => {
-    const from = was.get(d.address);
-    const to = placeOf(d.attributes);
-    if (from === undefined || from === to) return [];
-    return [{
-      kind: d.kind, address: d.address,
-      text: `${d.address} is on ${from} and the manifest puts it on ${to}: gaia does not move things between hosts yet, so it is left as it is`,
-      fix: `to move it, take it out of the manifest and apply (its work pushed, its databases backed up), then put it back on ${to}; or keep it on ${from}`,
-    }];
-  });
 }

@@ -29,5 +29,5 @@ function hideDiff(d: AttributeDiff): AttributeDiff {
 }
 
 export function maskPlan(plan: Plan): Plan {
-  return { ...plan, changes: plan.changes.map(maskChange) };
+  return { ...plan, changes: plan.changes.map(maskChange), ...(plan.moves ? { moves: plan.moves.map(maskChange) } : {}) };
 }

@@ -1,7 +1,7 @@
 /** The plan as a pull-request comment: summary first, destroys and replaces called out, each change
  *  folded, secrets masked, and never longer than the comment platform allows. */
 import { onPlace, placeOfChange } from '../core/place.js';
-import type { Change, Plan } from '../core/plan.js';
+import { hasChanges, type Change, type Plan } from '../core/plan.js';
 import { maskChange } from './mask.js';
 import { SYMBOLS, summaryLine } from './plan-terminal.js';
 import { showValue, shownAttributes } from './values.js';
@@ -55,9 +55,9 @@ function escapeHtml(s: string): string {
 
 function header(plan: Plan, title: string, summary?: string): string[] {
   const out = [`### ${title}`, ''];
-  const changed = plan.changes.some((c) => c.action !== 'noop');
+  const changed = hasChanges(plan);
   out.push(summary !== undefined ? `**${summary}**` : changed ? `**${summaryLine(plan.summary)}**` : '**No changes.** The world matches the manifest.', '');
-  const loud = plan.changes.filter((c) => c.action === 'delete' || c.action === 'replace' || c.hazards.length).map(maskChange);
+  const loud = [...plan.changes, ...(plan.moves ?? [])].filter((c) => c.action === 'delete' || c.action === 'replace' || c.hazards.length).map(maskChange);
   if (loud.length) {
     out.push(`> [!WARNING]`, `> **${loud.length} destroy/replace${loud.length === 1 ? '' : 's'} — review these first:**`);
     for (const c of loud.slice(0, 50)) out.push(`> ${oneLine(c)}`);
@@ -107,7 +107,7 @@ export function renderPlanMarkdownParts(plan: Plan, options: MarkdownOptions = {
 }
 
 function ordered(plan: Plan): Change[] {
-  return plan.changes.filter((c) => c.action !== 'noop').map(maskChange).sort((a, b) => rank(b) - rank(a));
+  return [...plan.changes.filter((c) => c.action !== 'noop'), ...(plan.moves ?? [])].map(maskChange).sort((a, b) => rank(b) - rank(a));
 }
 
 /** Room kept for the notes that say what was folded or dropped. */

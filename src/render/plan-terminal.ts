@@ -43,7 +43,7 @@ export function summaryLine(s: PlanSummary): string {
 export function renderPlanTerminal(plan: Plan, options: { color: boolean; verbose?: boolean } = { color: false }): string {
   const c = createColors(options.color);
   const out: string[] = [];
-  const changes = plan.changes.filter((ch) => ch.action !== 'noop').map(maskChange);
+  const changes = [...plan.changes.filter((ch) => ch.action !== 'noop'), ...(plan.moves ?? [])].map(maskChange);
 
   for (const w of plan.warnings) out.push(c.yellow(`Warning: ${w.text}${w.address ? ` (${w.address})` : ''}`));
   if (plan.warnings.length) out.push('');

@@ -3,10 +3,11 @@
  *  re-plans to "No changes.", sees a session killed on one host, and plans nothing — never "create it" —
  *  on a host whose sshd is stopped, while the other host is planned and applied; a host lost mid-apply
  *  and an apply killed with SIGKILL converge with the next ordinary apply; 20 sessions on a host whose
- *  sshd allows 3 sessions per connection; an environment the manifest moves to another host is left
- *  where it is, as a conflict; gaia attach (through a real terminal), gaia send and a routed task reach a session on its host;
+ *  sshd allows 3 sessions per connection; an environment the manifest moves to another host is created
+ *  there, then deleted here (a database with rows only with --allow-data-loss); gaia attach (through a real terminal), gaia send and a routed task reach a session on its host;
  *  3 hosts × 5 environments with databases and agents apply and re-plan to "No changes.". */
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { GAIA_BIN, testProject, type TestProject } from '../helpers/cli.js';
 import { exitCodeIn, terminal } from '../helpers/terminal.js';
@@ -253,17 +254,73 @@ groups:
     expect(r.stdout).toContain('tmux_session.quit1: failed: its program did not start: exited 3 within 2500 ms');
   }, 60_000);
 
-  it('an environment the manifest moves to another host is left where it is, as a conflict', async () => {
+  it('an environment the manifest moves to another host is created there, then deleted here, with the usual safety', async () => {
     const manifest = (hosts: string) => `${environments(hosts, 1)}groups:\n  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }\n`;
     const made = project(manifest('alpha'));
     expect((await gaia(['apply', '--auto-approve'])).code).toBe(0);
+    const oldDb = path.join(alpha().projectRoot, 'envs/dev1/data/qa.db');
+    const db = new Database(oldDb);
+    db.exec('INSERT INTO t VALUES (42)');
+    db.close();
+    const notes = path.join(alpha().projectRoot, 'envs/dev1/notes.txt');
+    fs.writeFileSync(notes, 'work that exists nowhere else\n');
     made.write('orchestration.yaml', fs.readFileSync(path.join(made.root, 'orchestration.yaml'), 'utf8').replace('hosts: [alpha]', 'hosts: [beta]'));
-    const moved = await gaia(['plan']);
-    expect(moved.stdout).toContain('git_worktree.dev1 is on alpha and the manifest puts it on beta');
-    expect(moved.stdout).not.toContain('will be destroyed');
-    expect(moved.stdout).not.toContain('will be created');
-    expect((await gaia(['apply', '--auto-approve'])).code).toBe(1);
-    expect(alpha().sessions()).toEqual(['dev1_worker']);
+
+    const moving = await gaia(['plan']);
+    expect(moving.stdout).toContain('git_worktree.dev1 on beta will be created');
+    expect(moving.stdout).toContain('tmux_session.dev1_worker on beta will be created');
+    expect(moving.stdout).toMatch(/git_worktree\.dev1 on alpha will be destroyed \(moved to beta; the old copy is deleted once the new one is there\)/);
+    expect(moving.stdout).toContain('sqlite_database.dev1.qa on alpha will be destroyed');
+
+    // The old stage database has a row: its delete is refused, and what it lives in stays with it.
+    const refused = await gaia(['apply', '--auto-approve']);
+    expect(refused.code).toBe(1);
+    expect(beta().sessions()).toEqual(['dev1_worker']);
+    expect(alpha().sessions()).toEqual([]);
+    expect(fs.existsSync(path.join(beta().projectRoot, 'envs/dev1/data/qa.db'))).toBe(true);
+    expect(fs.existsSync(oldDb)).toBe(true);
+    expect(refused.stdout).toMatch(/tmux_session\.dev1_worker: destroyed \(the old copy on alpha, moved to beta; ended \d+ process/);
+    expect(refused.stdout).toMatch(/REFUSED sqlite_database\.dev1\.qa \(delete\): refused: deletes 1 row in 1 table; .*\(the old copy on alpha, moved to beta\)/);
+    expect(refused.stdout).toContain('SKIPPED git_worktree.dev1 (delete): skipped: sqlite_database.dev1.qa did not complete');
+
+    // Nothing else to do but the old copies; with --allow-data-loss they go (the database backed up first).
+    const again = await gaia(['plan']);
+    expect(again.stdout).not.toContain('will be created');
+    expect(again.stdout).toContain('sqlite_database.dev1.qa on alpha will be destroyed');
+    // The old worktree holds a file that exists nowhere else: kept without --force.
+    const dirty = await gaia(['apply', '--auto-approve', '--allow-data-loss']);
+    expect(dirty.code).toBe(1);
+    expect(dirty.stdout).toContain('notes.txt');
+    expect(fs.existsSync(notes)).toBe(true);
+    const moved = await gaia(['apply', '--auto-approve', '--force']);
+    expect(moved.stderr).toBe('');
+    expect(moved.code).toBe(0);
+    expect(fs.existsSync(path.join(alpha().projectRoot, 'envs/dev1'))).toBe(false);
+    expect(fs.existsSync(path.join(beta().projectRoot, 'envs/dev1/.git'))).toBe(true);
+    const settled = await gaia(['plan', '--detailed-exitcode']);
+    expect(settled.stdout).toContain('No changes.');
+    expect(settled.code).toBe(0);
+    expect((await gaia(['state', 'list'])).stdout).not.toContain('alpha:');
+
+    // Moved on to gamma, killed with SIGKILL once its new copy is there and before the old one is gone:
+    // the old copy's record was kept ahead, so the next ordinary apply deletes it on beta.
+    made.write('orchestration.yaml', fs.readFileSync(path.join(made.root, 'orchestration.yaml'), 'utf8').replace('hosts: [beta]', 'hosts: [gamma]'));
+    const killed = p!.spawn(['apply', '--auto-approve', '--allow-data-loss'], world.env);
+    let printed = '';
+    killed.stdout?.on('data', (d: Buffer) => (printed += d.toString()));
+    await until(() => printed.includes('tmux_session.dev1_worker: created'), 20_000);
+    killed.kill('SIGKILL');
+    await killed.catch(() => undefined);
+    expect(gamma().sessions()).toEqual(['dev1_worker']);
+    const after = await gaia(['apply', '--auto-approve', '--allow-data-loss']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).not.toContain('will be created');
+    expect(after.stdout).toMatch(/git_worktree\.dev1 on beta will be (destroyed|forgotten)/);
     expect(beta().sessions()).toEqual([]);
-  }, 60_000);
+    expect(fs.existsSync(path.join(beta().projectRoot, 'envs/dev1'))).toBe(false);
+    expect(gamma().sessions()).toEqual(['dev1_worker']);
+    const final = await gaia(['plan', '--detailed-exitcode']);
+    expect(final.stdout).toContain('No changes.');
+    expect(final.code).toBe(0);
+  }, 90_000);
 });
