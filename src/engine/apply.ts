@@ -274,7 +274,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
       await write(() => store.recordStep(applyId, stepOf(c, result)));
       emit({ kind: 'settled', result, ran });
     };
-    const where = (c: Change) => `the old copy on ${placeOf(c.before)}, moved to ${c.movedTo}`;
+    const where = (c: Change) => `the old copy on ${placeOf(c.before)}${c.movedTo !== undefined ? `, moved to ${c.movedTo}` : ''}`;
     for (const wave of applyWaves(moves)) {
       const runnable: Change[] = [];
       for (const c of wave) {

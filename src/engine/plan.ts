@@ -136,14 +136,16 @@ function planMoves(copies: readonly OldCopy[], observed: readonly Observed[], co
   const back = copies.filter((c) => c.to === placeOf(c.record.attributes));
   const away = copies.filter((c) => !back.includes(c));
   const planned = computePlan({ ...common, desired: [], observed: observed.filter((o) => away.some((c) => c.record.address === o.address)), recorded: away.map((c) => c.record) });
-  const to = new Map(away.map((c) => [c.record.address, c.to ?? LOCAL]));
+  const to = new Map(away.map((c) => [c.record.address, c.to]));
   return [
     ...back.map((c): Change => ({
       kind: c.record.kind, address: c.record.address, action: 'delete', reasons: [{ code: 'moved_back', text: `the manifest wants it on ${placeOf(c.record.attributes)} again, where it still is` }],
       before: c.record.attributes, diffs: [], dependsOn: c.record.dependsOn, hazards: [], stateOnly: true, movedTo: placeOf(c.record.attributes),
     })),
     ...planned.changes.filter((c) => c.action === 'delete').map((c): Change => {
-      const where = to.get(c.address)!;
+      const where = to.get(c.address);
+      // No longer in the manifest (or a destroy): the old copy of an unfinished move goes like the rest.
+      if (where === undefined) return { ...c, reasons: [{ code: 'moved', text: 'the old copy of a move the manifest no longer has' }] };
       const text = c.stateOnly ? `moved to ${where}; the old copy is gone already` : `moved to ${where}; the old copy is deleted once the new one is there`;
       return { ...c, reasons: [{ code: 'moved', text }], movedTo: where };
     }),

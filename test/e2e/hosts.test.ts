@@ -322,5 +322,20 @@ groups:
     const final = await gaia(['plan', '--detailed-exitcode']);
     expect(final.stdout).toContain('No changes.');
     expect(final.code).toBe(0);
+
+    // A move left unfinished (gamma's database has a row) is finished by a destroy: everything goes.
+    const rows = new Database(path.join(gamma().projectRoot, 'envs/dev1/data/qa.db'));
+    rows.exec('INSERT INTO t VALUES (7)');
+    rows.close();
+    made.write('orchestration.yaml', fs.readFileSync(path.join(made.root, 'orchestration.yaml'), 'utf8').replace('hosts: [gamma]', 'hosts: [alpha]'));
+    expect((await gaia(['apply', '--auto-approve'])).code).toBe(1);
+    expect((await gaia(['state', 'list'])).stdout).toContain('gamma:sqlite_database.dev1.qa on gamma');
+    const gone = await gaia(['destroy', '--auto-approve', '--allow-data-loss', '--force']);
+    expect(gone.stdout).toContain('sqlite_database.dev1.qa on gamma will be destroyed (the old copy of a move the manifest no longer has)');
+    expect(gone.code).toBe(0);
+    expect([alpha().sessions(), gamma().sessions()]).toEqual([[], []]);
+    expect(fs.existsSync(path.join(gamma().projectRoot, 'envs/dev1'))).toBe(false);
+    expect(fs.existsSync(path.join(alpha().projectRoot, 'envs/dev1'))).toBe(false);
+    expect((await gaia(['state', 'list'])).stdout.trim()).toBe('gaia owns nothing yet.');
   }, 90_000);
 });
