@@ -206,14 +206,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
       continue;
     }
 
-    const byProvider = new Map<Provider, Change[]>();
-    for (const c of runnable) {
-      const p = providerFor(c.kind);
-      const batch = byProvider.get(p);
-      if (batch) batch.push(c);
-      else byProvider.set(p, [c]);
-    }
-    await Promise.all([...byProvider].map(async ([provider, batch]) => {
+    await Promise.all([...byProvider(runnable)].map(async ([provider, batch]) => {
       for (const c of batch) emit({ kind: 'started', address: c.address, action: c.action });
       const t0 = Date.now();
       const outcomes = await applyOnHosts(provider, batch, applyCtx, options.sides);
@@ -268,6 +261,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
   async function removeOldCopies(): Promise<ChangeResult[]> {
     const done = new Map<string, ChangeResult>();
     const graph = prerequisiteGraph(moves);
+    const newCopies = new Map(plan.changes.map((x) => [x.address, x]));
     const settle = async (c: Change, raw: ChangeResult, ran: boolean) => {
       const result = clean(raw);
       done.set(c.address, result);
@@ -278,7 +272,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
     for (const wave of applyWaves(moves)) {
       const runnable: Change[] = [];
       for (const c of wave) {
-        const arrived = plan.changes.find((x) => x.address === c.address);
+        const arrived = newCopies.get(c.address);
         const waiting = arrived && arrived.action !== 'noop' && results.get(c.address)?.status !== 'done';
         const blocker = graph.own.get(c.address)?.find((a) => done.get(a)?.status !== 'done');
         const refusal = refusalOf(c, options);
@@ -299,9 +293,7 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
         for (const c of ready) if (pass.failed.has(c.address)) await settle(c, { address: c.address, action: c.action, status: 'refused', error: pass.failed.get(c.address)! }, false);
         ready = ready.filter((c) => !pass.failed.has(c.address));
       }
-      const byProvider = new Map<Provider, Change[]>();
-      for (const c of ready) byProvider.set(providerFor(c.kind), [...(byProvider.get(providerFor(c.kind)) ?? []), c]);
-      await Promise.all([...byProvider].map(async ([provider, batch]) => {
+      await Promise.all([...byProvider(ready)].map(async ([provider, batch]) => {
         for (const c of batch) emit({ kind: 'started', address: c.address, action: c.action });
         const t0 = Date.now();
         const outcomes = await applyOnHosts(provider, batch, applyCtx, options.sides);
@@ -328,6 +320,18 @@ export async function applyPlan(plan: Plan, store: StateStore, ctx: Omit<ApplyCo
   const summary = `${count('done')} done, ${count('failed')} failed, ${count('refused')} refused, ${count('skipped')} skipped${stopped ? `, ${count('interrupted')} not started` : ''}`;
   await write(() => store.finishApply(applyId, stopped || storeError !== undefined ? 'interrupted' : ok ? 'done' : 'failed', summary));
   return { results: all, ok: ok && storeError === undefined, ms: Date.now() - started, interrupted: stopped, ...(storeError !== undefined ? { storeError } : {}) };
+}
+
+/** Changes by the provider that applies them, in their order. */
+function byProvider(changes: readonly Change[]): Map<Provider, Change[]> {
+  const out = new Map<Provider, Change[]>();
+  for (const c of changes) {
+    const p = providerFor(c.kind);
+    const batch = out.get(p);
+    if (batch) batch.push(c);
+    else out.set(p, [c]);
+  }
+  return out;
 }
 
 /** A provider's batch, each part on its host, all hosts at once; outcomes in the batch's order. A

@@ -135,7 +135,8 @@ function oldCopies(desired: readonly { address: string; attributes: Attributes }
 function planMoves(copies: readonly OldCopy[], observed: readonly Observed[], common: Omit<Parameters<typeof computePlan>[0], 'desired' | 'observed' | 'recorded'>): Change[] {
   const back = copies.filter((c) => c.to === placeOf(c.record.attributes));
   const away = copies.filter((c) => !back.includes(c));
-  const planned = computePlan({ ...common, desired: [], observed: observed.filter((o) => away.some((c) => c.record.address === o.address)), recorded: away.map((c) => c.record) });
+  const leaving = new Set(away.map((c) => c.record.address));
+  const planned = computePlan({ ...common, desired: [], observed: observed.filter((o) => leaving.has(o.address)), recorded: away.map((c) => c.record) });
   const to = new Map(away.map((c) => [c.record.address, c.to]));
   return [
     ...back.map((c): Change => ({
