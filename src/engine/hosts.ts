@@ -29,8 +29,8 @@ export interface HostSide {
   observe(desired: readonly Resource[], recorded: readonly Recorded[], options: ObserveOptions): Promise<Observation>;
   steps(change: Change): Promise<readonly Step[]>;
   apply(provider: string, changes: readonly Change[], ctx: ApplyContext): Promise<readonly ChangeOutcome[]>;
-  /** Done with it: a host's worker finishes what it was asked and ends. */
-  close(): void;
+  /** Done with it: a host's worker finishes what it was asked and ends (see WorkerClient.close). */
+  close(): Promise<void>;
   /** The host's tmux socket (undefined: its user's default server). */
   readonly tmuxSocket: string | undefined;
   /** What git says of these environments there (`gaia status`). */

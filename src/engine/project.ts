@@ -94,9 +94,9 @@ export async function openProject(file: string, host: Host = localHost()): Promi
       ctx,
       sides,
       backupDir: join(model.root, '.gaia', 'backups'),
-      close: () => {
-        for (const side of sides.values()) side.close();
-        return store.close();
+      close: async () => {
+        await Promise.all([...sides.values()].map((side) => side.close()));
+        await store.close();
       },
     },
   };

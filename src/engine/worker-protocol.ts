@@ -18,6 +18,32 @@ import type { StatusReport } from '../ops/status-model.js';
 /** Bumped when a request or response changes shape; a worker of another protocol refuses the request. */
 export const WORKER_PROTOCOL = 1;
 
+/** Settings of the planning gaia that hold on every host (the worker is started with them): how long
+ *  an agent must stay up to count as started, and how long what outlives a session gets after
+ *  SIGTERM (milliseconds, or empty for the default). */
+export const WORKER_TUNING = ['GAIA_AGENT_START_GRACE', 'GAIA_TEARDOWN_GRACE'] as const;
+
+/** Asked of a worker started for one command: keep one of the same code and settings running on the
+ *  host for the commands after this one (host/local/worker-daemon.ts). The answer is the unix socket
+ *  it listens on there, or why there is none. */
+export interface ServeRequest {
+  readonly protocol: number;
+  readonly op: 'serve';
+}
+export type ServeResponse = { readonly ok: true; readonly socket: string } | { readonly ok: false; readonly error: string };
+
+/** The first line on every connection to a kept worker, so a client knows a worker answers (and not
+ *  a socket ssh accepted for a forward whose far end is gone). */
+const WORKER_HELLO = 'gaia-worker';
+export const helloLine = (): string => `${JSON.stringify({ hello: WORKER_HELLO })}\n`;
+export function isHello(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { hello?: unknown }).hello === WORKER_HELLO;
+  } catch {
+    return false;
+  }
+}
+
 export interface WorkerContext {
   /** The project's folder on the host as written in the manifest: absolute, or `~/…` (the remote user's home). */
   readonly root: string;

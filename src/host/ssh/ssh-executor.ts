@@ -15,6 +15,8 @@
  *    (callers mark that host's resources unknown, never missing). A master whose connection died
  *    exits by itself (ServerAlive bounds one whose peer went silent), and ssh replaces a socket nobody
  *    answers on, so the command after a server's restart connects afresh. */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { localExecutor, openStream, type CommandResult, type CommandStream, type Executor, type RunOptions } from '../exec.js';
 import { channelCap } from './channel-cap.js';
 import { controlPath, defaultControlFolder } from './control-path.js';
@@ -65,6 +67,12 @@ export interface SshExecutor extends Executor {
   /** The ssh command that runs `argv` there on this terminal (`-t`: a terminal of its own there), for
    *  a program the user works in (tmux attach); through the same connection settings. */
   terminalArgv(argv: readonly string[]): string[];
+  /** A unix socket here, in the private folder of the control sockets, named after `key` and this target. */
+  localSocket(key: string): string;
+  /** Have the host's master connection forward the socket `here` to `there` on the host (`ssh -O
+   *  forward -L`), for as long as that connection lives; false when it would not (no master known to
+   *  be up, or a server that allows no forwarding). */
+  forward(here: string, there: string): Promise<boolean>;
 }
 
 export interface SshStream {
@@ -105,15 +113,18 @@ export function sshExecutor(target: SshTarget, options: SshOptions = {}): SshExe
   if (problem) throw new Error(problem);
   const local = localExecutor();
   const ssh = options.ssh ?? 'ssh';
+  const folder = options.controlFolder ?? defaultControlFolder();
   const connection = [
     ...(options.config === undefined ? [] : ['-F', options.config]),
     '-o', 'BatchMode=yes',
     '-o', `ConnectTimeout=${options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_S}`,
     '-o', 'ControlMaster=auto',
-    '-o', `ControlPath=${controlPath(options.controlFolder ?? defaultControlFolder())}`,
+    '-o', `ControlPath=${controlPath(folder)}`,
     '-o', `ControlPersist=${options.persistSeconds ?? DEFAULT_PERSIST_S}s`,
     '-o', `ServerAliveInterval=${options.serverAliveSeconds ?? DEFAULT_SERVER_ALIVE_S}`,
     '-o', 'ServerAliveCountMax=3',
+    // A forwarded socket (forward()) left by a master that has ended is replaced, not refused.
+    '-o', 'StreamLocalBindUnlink=yes',
     ...(target.user === undefined ? [] : ['-l', target.user]),
     ...(target.port === undefined ? [] : ['-p', String(target.port)]),
   ];
@@ -238,6 +249,15 @@ export function sshExecutor(target: SshTarget, options: SshOptions = {}): SshExe
       const problem = remoteCommandProblem(argv);
       if (problem) throw new Error(problem);
       return [ssh, ...connection, '-t', '--', target.host, argv.map(shellQuote).join(' ')];
+    },
+    localSocket(key) {
+      const name = createHash('sha256').update(JSON.stringify([options.config ?? null, target.user ?? null, target.host, target.port ?? null, key])).digest('hex').slice(0, 16);
+      return path.join(folder, `w-${name}.sock`);
+    },
+    async forward(here, there) {
+      if (!warm) return false;
+      const r = await local.run([ssh, ...connection, '-O', 'forward', '-L', `${here}:${there}`, '--', target.host], { timeoutMs: 5000 });
+      return !r.failed;
     },
     async closeMaster() {
       await local.run([ssh, ...connection, '-O', 'exit', '--', target.host], { timeoutMs: 5000 });

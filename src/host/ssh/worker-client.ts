@@ -8,11 +8,12 @@
  *  /proc, all in one go where they are (DESIGN: observe in bulk). */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../local/sqlite-driver.js';
 import type { SshCommandResult, SshExecutor, SshStream } from './ssh-executor.js';
-import type { WorkerRequest, WorkerResponse } from '../../engine/worker-protocol.js';
+import { WORKER_PROTOCOL, WORKER_TUNING, isHello, type ServeRequest, type ServeResponse, type WorkerRequest, type WorkerResponse } from '../../engine/worker-protocol.js';
 
 /** The host could not be reached, or the connection ended under the request: nothing can be said of it. */
 export class HostUnreachable extends Error {
@@ -78,6 +79,7 @@ const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 globalThis.__gaiaSqliteAddon = path.join(__dirname, 'better_sqlite3.node');
+globalThis.__gaiaWorkerLauncher = __filename;
 const bundle = path.join(__dirname, 'dist', 'gaia.cjs');
 const cacheFile = path.join(__dirname, 'v8-node' + process.versions.node + '.cache');
 let cachedData;
@@ -85,7 +87,7 @@ try { cachedData = fs.readFileSync(cacheFile); } catch {}
 const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'latin1')), { filename: bundle, cachedData });
 const loaded = { exports: {} };
 script.runInThisContext()(loaded.exports, Module.createRequire(bundle), loaded, bundle, path.dirname(bundle));
-loaded.exports.main(['worker']).then((code) => {
+loaded.exports.main(['worker', ...process.argv.slice(2)]).then((code) => {
   process.exitCode = code;
   if (cachedData !== undefined && !script.cachedDataRejected) return;
   const temp = cacheFile + '.' + process.pid;
@@ -117,32 +119,95 @@ const NO_NODE = 87;
 
 /** The worker's id, then `NAME=VALUE` settings for it (tuning, never secrets: see tuning()). */
 const START = `d="$HOME/.cache/gaia/worker/$1"; shift; [ -f "$d/ready" ] || exit ${NOT_THERE}; command -v node >/dev/null 2>&1 || exit ${NO_NODE}; exec env "$@" node "$d/worker.cjs"`;
-/** Settings of this gaia that hold on every host: how long an agent must stay up to count as
- *  started, and how long what outlives a session gets after SIGTERM (milliseconds, or empty for
- *  the default). */
-const TUNING = ['GAIA_AGENT_START_GRACE', 'GAIA_TEARDOWN_GRACE'];
 const tuning = (env: NodeJS.ProcessEnv = process.env): string[] =>
-  TUNING.filter((k) => env[k] !== undefined && /^\d*$/.test(env[k]!)).map((k) => `${k}=${env[k]}`);
+  WORKER_TUNING.filter((k) => env[k] !== undefined && /^\d*$/.test(env[k]!)).map((k) => `${k}=${env[k]}`);
 /** Each file lands under a name of this process's own and is renamed into place; `ready` comes last. */
 const PUT = `f="$HOME/.cache/gaia/worker/$1/$2"; mkdir -p "\${f%/*}" && base64 -d > "$f.$$" && mv -f "$f.$$" "$f"`;
 const READY = `d="$HOME/.cache/gaia/worker/$1"; : > "$d/ready"`;
+/** How long a socket that accepted a connection may take to show it is a worker's. */
+const HELLO_MS = 5000;
+/** How long gaia's exit waits for the worker kept for the next command to be set up. */
+const KEEP_MS = 3000;
 
 export interface WorkerClient {
   request(request: WorkerRequest): Promise<Extract<WorkerResponse, { ok: true }>>;
-  /** Let the worker finish what it was asked and end (its stdin closes). */
-  close(): void;
+  /** Let the worker finish what it was asked and end (its stdin closes); resolves once the worker
+   *  kept for the next command is set up, or given up on. */
+  close(): Promise<void>;
 }
 
 /** One line each way: a request with its number, and the answer with the same number. */
 interface Pending {
   readonly line: string;
-  resolve(response: WorkerResponse): void;
+  resolve(response: WorkerResponse | ServeResponse): void;
   reject(error: Error): void;
 }
 
-/** One worker per host for as long as this gaia runs: started on the first request, on one channel of
- *  the host's connection, answering every request of the command (a status asks three things) so the
- *  worker's start is paid once. Requests go out as they come and are answered as they finish. */
+/** How a session with a worker ended: `unserved` when a kept worker's socket never answered (nothing
+ *  was sent to it, so what is pending can go elsewhere). */
+type SessionEnd = Awaited<SshStream['closed']> & { readonly unserved?: true };
+type Session = Omit<SshStream, 'closed'> & { readonly closed: Promise<SessionEnd> };
+
+/** A session with the worker kept on the host, through the socket its master connection forwards here:
+ *  lines wait until the worker's hello, so a forward whose far end is gone sends nothing anywhere. */
+function socketSession(socket: string): Session {
+  const listeners: ((line: string) => void)[] = [];
+  const queued: string[] = [];
+  let greeted = false;
+  let ended = false;
+  let buffer = '';
+  const c = net.connect(socket);
+  c.setEncoding('utf8');
+  const timer = setTimeout(() => c.destroy(), HELLO_MS);
+  c.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (greeted) {
+        for (const l of listeners) l(line);
+      } else if (isHello(line)) {
+        greeted = true;
+        clearTimeout(timer);
+        for (const q of queued.splice(0)) c.write(q);
+        if (ended) c.end();
+      } else {
+        c.destroy();
+        return;
+      }
+    }
+  });
+  const closed = new Promise<SessionEnd>((resolve) => {
+    c.on('error', () => {});
+    c.on('close', () => {
+      clearTimeout(timer);
+      resolve(greeted
+        ? { exitCode: 255, stderr: '', unreachable: { reason: 'the connection ended before the command did' } }
+        : { exitCode: 255, stderr: '', unserved: true });
+    });
+  });
+  return {
+    onLine: (listener) => void listeners.push(listener),
+    write: (text) => (greeted ? c.write(text) : void queued.push(text)),
+    end: () => {
+      ended = true;
+      if (greeted) c.end();
+      else if (queued.length === 0) c.destroy();
+    },
+    busy: (on) => void (on ? c.ref() : c.unref()),
+    closed,
+  };
+}
+
+/** One worker per host for as long as this gaia runs: started on the first request, answering every
+ *  request of the command (a status asks three things) so the worker's start is paid once. Requests
+ *  go out as they come and are answered as they finish.
+ *
+ *  The first command to reach a host starts the worker on one channel of the host's connection and
+ *  asks it to keep one running there (worker-daemon.ts), which the master connection forwards to a
+ *  socket here; the commands after it, while that connection lasts, talk to that one and start
+ *  nothing. A forward that no longer answers sends them back to starting one. */
 export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
   const reached = (r: SshCommandResult): SshCommandResult => {
     if (r.unreachable) throw new HostUnreachable(host, r.unreachable.reason);
@@ -166,21 +231,50 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
 
   const pending = new Map<number, Pending>();
   let next = 1;
-  let session: SshStream | undefined;
+  let session: Session | undefined;
   let closing = false;
+  /** The kept worker's socket here; tried once, for the first session. */
+  let kept: string | undefined;
+  let triedKept = false;
+  let keeping: Promise<unknown> | undefined;
 
   const fail = (error: Error) => {
     for (const p of pending.values()) p.reject(error);
     pending.clear();
   };
 
-  /** A worker session: its answers settle their requests; its end fails what it left unanswered, or,
-   *  when the host lacks this version, copies it there and asks again. */
-  const start = (): SshStream => {
+  const send = (request: WorkerRequest | ServeRequest): Promise<WorkerResponse | ServeResponse> => {
+    const number = next++;
+    const line = `${JSON.stringify({ id: number, request })}\n`;
+    return new Promise((resolve, reject) => {
+      pending.set(number, { line, resolve, reject });
+      ensure().write(line);
+    });
+  };
+
+  /** Ask the worker just started to keep one running, and have the connection forward its socket here. */
+  const keep = (id: string) => {
+    const here = ssh.localSocket(`${id}\0${tuning().join('\0')}`);
+    keeping = send({ protocol: WORKER_PROTOCOL, op: 'serve' })
+      .then((r) => (r.ok && 'socket' in r ? ssh.forward(here, r.socket) : false))
+      .catch(() => false);
+  };
+
+  /** A session: its answers settle their requests; its end fails what it left unanswered, or sends it
+   *  again — to a started worker when the kept one did not answer, to a copied one when the host
+   *  lacked this version. */
+  const start = (): Session => {
     const { id, files } = workerFiles();
-    const stream = ssh.stream(['sh', '-c', START, 'gaia-worker', id, ...tuning()]);
+    if (!triedKept) {
+      triedKept = true;
+      const here = ssh.localSocket(`${id}\0${tuning().join('\0')}`);
+      if (fs.existsSync(here)) kept = here;
+    }
+    const stream: Session = kept !== undefined ? socketSession(kept) : ssh.stream(['sh', '-c', START, 'gaia-worker', id, ...tuning()]);
+    const viaSocket = kept !== undefined;
+    kept = undefined;
     stream.onLine((line) => {
-      let message: { id?: unknown; response?: WorkerResponse };
+      let message: { id?: unknown; response?: WorkerResponse | ServeResponse };
       try {
         message = JSON.parse(line) as typeof message;
       } catch {
@@ -195,6 +289,11 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
     void stream.closed.then(async (end) => {
       if (session === stream) session = undefined;
       if (pending.size === 0) return;
+      if (end.unserved) {
+        const again = ensure();
+        for (const p of pending.values()) again.write(p.line);
+        return;
+      }
       if (end.unreachable) return fail(new HostUnreachable(host, end.unreachable.reason));
       if (end.exitCode === NO_NODE) return fail(new WorkerFailed(host, 'node is not on the PATH of a non-interactive ssh login there (gaia\'s worker runs on it): install node 20 or newer'));
       if (end.exitCode === NOT_THERE) {
@@ -209,28 +308,26 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
       }
       fail(new WorkerFailed(host, `gaia's worker ended (exit ${end.exitCode}) before answering: ${end.stderr.trim().slice(-500) || 'nothing said'}`));
     });
+    session = stream;
+    if (!viaSocket && keeping === undefined) keep(id);
     return stream;
   };
-  const ensure = (): SshStream => {
-    session ??= start();
-    session.busy(true);
-    return session;
+  const ensure = (): Session => {
+    const s = session ?? start();
+    s.busy(true);
+    return s;
   };
 
   return {
     async request(request) {
       if (closing) throw new Error(`host ${host}: the worker was closed`);
-      const number = next++;
-      const line = `${JSON.stringify({ id: number, request })}\n`;
-      const response = await new Promise<WorkerResponse>((resolve, reject) => {
-        pending.set(number, { line, resolve, reject });
-        ensure().write(line);
-      });
+      const response = (await send(request)) as WorkerResponse;
       if (!response.ok) throw new WorkerFailed(host, response.error);
       return response;
     },
-    close() {
+    async close() {
       closing = true;
+      if (keeping !== undefined) await Promise.race([keeping, new Promise((r) => setTimeout(r, KEEP_MS).unref())]);
       session?.end();
     },
   };
