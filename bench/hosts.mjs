@@ -2,8 +2,9 @@
 /** Environments on other hosts: what a project spread over 1, 3 and 10 hosts costs the built CLI,
  *  beside the same environments all on this machine. Each host is a real OpenSSH server on a loopback
  *  address of its own (test/helpers/sshd.ts, bundled here with esbuild: its own keys, home folder and
- *  client config), so every host's work goes through gaia's worker (dist/gaia.cjs copied there, started
- *  with `node … worker` over ssh per request) exactly as on another machine — but all the hosts share
+ *  client config), so every host's work goes through gaia's worker (dist/gaia.cjs copied there; the
+ *  first command starts one over ssh and has it keep one running, which the commands after it reach
+ *  through the ssh master's forwarded socket) exactly as on another machine — but all the hosts share
  *  this machine's cores, which a real fleet would not.
  *
  *  The project: E environments per host (default 5), each a clone on its host with one stage SQLite
@@ -21,9 +22,9 @@
  *  runs (plan there, plan here, …), so a neighbour's load hits both alike; the ratio is the 3-host plan
  *  over it (target ≤ 1.5×).
  *
- *  Last, where one host's share of a plan goes: a command over the open ssh master, node starting
- *  there, node loading the worker's bundle there (as the worker does, with no code cache), beside
- *  loading it here without and with the V8 code cache bin/gaia.js keeps.
+ *  Last, what a command that finds no kept worker pays per host: a command over the open ssh master,
+ *  node starting there, node loading the worker's bundle there (with no code cache), beside loading
+ *  it here without and with the V8 code cache bin/gaia.js keeps.
  *
  *  Before all of it one plan reaches every host once, copying the worker there (first contact, printed),
  *  so no apply pays for that; ssh masters persist 60 s between runs, so the timed plans find them open.
@@ -281,7 +282,7 @@ try {
   console.log(`\napply = gaia apply --auto-approve from nothing (once); plan = no-op gaia plan (median, min of ${runs});`);
   console.log(`status = gaia status (median of ${runs}); spawned = processes gaia started on this machine per plan / status (GAIA_STATS);`);
   console.log(`local plan = the reference's no-op plan (${envsPerHost} environments, all here), run after each plan of that row; ratio = plan ÷ it.`);
-  console.log(`\nwhere a host's time goes (median of ${runs}, host 1):`);
+  console.log(`\nwhat a host costs a command that finds no kept worker (median of ${runs}, host 1):`);
   for (const [label, ms] of parts) console.log(`  ${label.padEnd(44)} ${fmt(ms).padStart(8)}`);
   const three = rows.find((r) => r.hosts === 3 && r.perHost === envsPerHost);
   if (three) console.log(`\ntarget: 3-host no-op plan ≤ 1.5 × the local plan of ${envsPerHost} environments: ${fmt(three.plan)} vs ${fmt(three.ref)} = ${(three.plan / three.ref).toFixed(2)}× (${three.plan / three.ref <= 1.5 ? 'met' : 'MISS'})`);

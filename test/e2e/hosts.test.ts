@@ -17,6 +17,19 @@ import { until, waitFor } from '../helpers/poll.js';
 
 const suite = haveSshd() ? describe : describe.skip;
 
+/** The workers kept on a host (pid and socket), by their command lines: `… worker.cjs --serve SOCKET`. */
+function keptWorkers(hostRoot: string): [number, string][] {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d): [number, string][] => {
+    try {
+      const argv = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      const socket = argv[argv.indexOf('--serve') + 1];
+      return argv.includes('--serve') && socket?.startsWith(`${hostRoot}/`) ? [[Number(d), socket]] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 const environments = (hosts: string, count = 3) => `
 environments:
   count: ${count}
@@ -253,6 +266,53 @@ groups:
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('tmux_session.quit1: failed: its program did not start: exited 3 within 2500 ms');
   }, 60_000);
+
+  it('the command after the first talks to the worker its host kept, starting nothing here; a kept worker gone is replaced', async () => {
+    project('groups:\n  loners: { count: 2, name: "lone{n}", host: alpha, command: ["sleep", "3600"] }\n');
+    const a = alpha();
+    const stats = { ...world.env, GAIA_STATS: '1' };
+    const spawned = (r: { stderr: string }) => Number(/gaia-stats spawned=(\d+)/.exec(r.stderr)?.[1]);
+    const plan = async (env: Record<string, string> = stats) => {
+      const r = await p!.gaia(['plan', '--detailed-exitcode'], env);
+      expect(r.stdout).toContain('No changes.');
+      expect(r.code).toBe(0);
+      return r;
+    };
+    expect((await gaia(['apply', '--auto-approve'])).code).toBe(0);
+    expect(keptWorkers(a.sshd.root)).toHaveLength(1);
+    expect(spawned(await plan())).toBe(0);
+    // Private at both ends: its socket there in a 0700 folder, the forward here 0600 in gaia's 0700 one.
+    const [pid, socket] = keptWorkers(a.sshd.root)[0]!;
+    expect(fs.statSync(path.dirname(socket)).mode & 0o777).toBe(0o700);
+    const controls = path.join(world.env.XDG_RUNTIME_DIR!, 'gaia-ssh');
+    const forwards = fs.readdirSync(controls).filter((f) => f.startsWith('w-'));
+    expect(forwards.length).toBeGreaterThan(0);
+    expect(forwards.map((f) => fs.statSync(path.join(controls, f)).mode & 0o777)).toEqual(forwards.map(() => 0o600));
+
+    // Killed, it is replaced by the next command, which meanwhile starts a worker of its own.
+    process.kill(pid, 'SIGKILL');
+    expect(spawned(await plan())).toBeGreaterThan(0);
+    expect(keptWorkers(a.sshd.root).map(([other]) => other)).not.toContain(pid);
+    expect(spawned(await plan())).toBe(0);
+    // Through it, a session killed there is seen.
+    a.tmux(['kill-session', '-t', '=lone2']);
+    expect((await gaia(['plan'])).stdout).toContain('tmux_session.lone2 on alpha will be created');
+    // The host's sshd restarted: its connection (and the forward with it) is new, the kept worker the same.
+    const [[before]] = keptWorkers(a.sshd.root) as [[number, string]];
+    await a.sshd.stop();
+    await a.sshd.start();
+    expect((await gaia(['apply', '--auto-approve'])).code).toBe(0);
+    expect(spawned(await plan())).toBe(0);
+    expect(keptWorkers(a.sshd.root).map(([pid]) => pid)).toEqual([before]);
+    // Other settings of this gaia's are another kept worker's.
+    await plan({ ...stats, GAIA_AGENT_START_GRACE: '1000' });
+    expect(keptWorkers(a.sshd.root)).toHaveLength(2);
+    // The host's copy of gaia removed: its kept workers go, and the next command copies it again.
+    fs.rmSync(path.join(a.sshd.root, 'home/.cache/gaia'), { recursive: true });
+    expect(await until(() => keptWorkers(a.sshd.root).length === 0, 10_000)).toBe(true);
+    await plan();
+    expect(keptWorkers(a.sshd.root)).toHaveLength(1);
+  }, 120_000);
 
   it('an environment the manifest moves to another host is created there, then deleted here, with the usual safety', async () => {
     const manifest = (hosts: string) => `${environments(hosts, 1)}groups:\n  workers: { perEnvironment: true, name: "{env}_worker", command: ["sleep", "3600"] }\n`;
