@@ -83,6 +83,9 @@ export interface HostProcesses {
   listeningPorts(): Promise<readonly ListeningSocket[]>;
   /** Which processes hold these socket inodes. */
   socketHolders(inodes: ReadonlySet<number>): ReadonlyMap<number, PortHolder>;
+  /** The command prefix that starts a program so it outlives the login this one runs in (systemd:
+   *  local/login-scope.ts); none when nothing is needed. A tmux server is started behind it. */
+  outsideLogin(): readonly string[];
 }
 
 export interface Host extends Executor {

@@ -140,3 +140,20 @@ test('a hook runs in its folder only when host.files says the folder is there', 
   expect(await where(localHost())).toBe(path.join(root, 'sub'));
   expect(await where(hostWith({ files: { stat: (p, o) => (p === path.join(root, 'sub') ? undefined : localFiles.stat(p, o)) } }))).toBe(root);
 });
+
+test('a batch that makes a session starts tmux behind the host\'s outsideLogin prefix; one that only deletes does not', async () => {
+  // A stand-in for `systemd-run --user --scope … --`: it notes its arguments, then runs what follows `--`.
+  const seen = path.join(root, 'systemd-run.log');
+  const fake = path.join(root, 'systemd-run');
+  fs.writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${seen}'\nwhile [ "$1" != "--" ]; do shift; done; shift\nexec "$@"\n`, { mode: 0o755 });
+  const host = hostWith({ processes: { outsideLogin: () => [fake, '--user', '--scope', '--quiet', '--collect', '--'] } });
+  const ctx = ctxOn(host);
+  expect(await tmuxProvider.apply([change('create', 'w1', 'sleep 300'), change('create', 'w2', 'sleep 300')], ctx)).toEqual([{ status: 'done' }, { status: 'done' }]);
+  expect((await tmux.run(['has-session', '-t', '=w2'])).failed).toBe(false);
+  const calls = fs.readFileSync(seen, 'utf8').trim().split('\n');
+  expect(calls).toHaveLength(1);
+  expect(calls[0]).toMatch(new RegExp(`^--user --scope --quiet --collect -- tmux -L ${tmux.socket} .*new-session`));
+  expect(await tmuxProvider.apply([change('delete', 'w1', 'sleep 300', await observed(ctx, 'w1'))], ctx)).toMatchObject([{ status: 'done' }]);
+  expect(fs.readFileSync(seen, 'utf8').trim().split('\n')).toHaveLength(1);
+  expect((await tmux.run(['has-session', '-t', '=w1'])).failed).toBe(true);
+});

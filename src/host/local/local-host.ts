@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FileStat, Host, HostFiles, HostProcesses } from '../host.js';
 import { localExecutor, type Executor } from '../exec.js';
 import { insideResolver, resolveInside } from './inside-root.js';
+import { outsideLogin } from './login-scope.js';
 import { listeningPorts, socketHolders } from './proc-net.js';
 import { isRunning, scanProcesses, signalProcess, ticksNow } from './process-table.js';
 import { openDatabase } from './sqlite-driver.js';
@@ -72,6 +73,7 @@ export const localFiles: HostFiles = {
 };
 
 export const localProcesses: HostProcesses = {
+  outsideLogin,
   scan: (withEnv) => scanProcesses(withEnv),
   isRunning: (p) => isRunning(p),
   signal: (p, signal) => signalProcess(p, signal),

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { helloLine, isHello } from '../../engine/worker-protocol.js';
+import { outsideLogin } from './login-scope.js';
 
 /** Linux allows 108 bytes in a socket's path, macOS 104; and the temporary name adds a few. */
 const SOCKET_PATH_MAX = 96;
@@ -71,7 +72,9 @@ export async function ensureDaemon(launcher: string, settings: readonly string[]
   const problem = privateFolderProblem(path.dirname(socket));
   if (problem) return { problem };
   if (await answersOn(socket)) return { socket };
-  const child = spawn(process.execPath, [launcher, '--serve', socket], { detached: true, stdio: 'ignore', cwd: os.homedir(), env: process.env });
+  // Outside this login's scope where its end would take the worker along (login-scope.ts).
+  const argv = [...outsideLogin(), process.execPath, launcher, '--serve', socket];
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', cwd: os.homedir(), env: process.env });
   let exited = false;
   child.on('exit', () => (exited = true));
   child.on('error', () => (exited = true));

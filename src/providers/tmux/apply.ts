@@ -73,14 +73,17 @@ function failureText(result: CommandResult): string {
     : text;
 }
 
-/** Changes carrying a sensitive environment value go to tmux on stdin, never as argv. A batch may
- *  start the server, which then keeps this client's environment: without gaia's CI markers. */
+/** Changes carrying a sensitive environment value go to tmux on stdin, never as argv. A batch that
+ *  makes a session may start the server, which then keeps this client's environment (without gaia's
+ *  CI markers) and its place: outside the login gaia runs in, where that login's end would take it. */
 function runTmux(ctx: ApplyContext, work: readonly Work[]): Promise<CommandResult> {
   const commands = work.flatMap((w) => w.commands);
   const unsetEnv = ciMarkers(process.env);
-  if (!work.some((w) => w.change.sensitive?.some((p) => p.startsWith('env.')))) return ctx.host.run(invocation(tmuxServer(ctx), commands), { unsetEnv });
+  const makes = work.some((w) => w.change.action === 'create' || w.change.action === 'replace');
+  const outside = makes ? ctx.host.processes.outsideLogin() : [];
+  if (!work.some((w) => w.change.sensitive?.some((p) => p.startsWith('env.')))) return ctx.host.run([...outside, ...invocation(tmuxServer(ctx), commands)], { unsetEnv });
   const { argv, input } = stdinInvocation(tmuxServer(ctx), commands);
-  return ctx.host.run(argv, { input, unsetEnv });
+  return ctx.host.run([...outside, ...argv], { input, unsetEnv });
 }
 
 /** One change in an invocation of its own, so its outcome and stderr are its own. A failed kill
