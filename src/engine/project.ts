@@ -55,9 +55,9 @@ export async function openProject(file: string, host: Host = localHost()): Promi
   const store = await openStore(first.model.state, { root: first.model.root }).catch((error: unknown) => {
     throw unwritable(statePath, error);
   });
-  const project = `${first.model.manifest.project}@${first.model.root}`;
+  let project: string;
   try {
-    await claimStore(store, first.model);
+    project = identity(first.model, await claimStore(store, first.model));
   } catch (error) {
     await store.close();
     throw unwritable(statePath, error);
@@ -148,24 +148,36 @@ export function setAsideDamagedStore(file: string): string | undefined {
   return aside;
 }
 
+/** The project's identity, carried by the marks on what gaia makes (`name@folder`): this clone's
+ *  folder, or with a shared store (PostgreSQL) the folder of the clone that claimed it, so that every
+ *  clone sharing it owns what any of them made — on a host too — and a store's clones are one project. */
+function identity(model: Model, claimedRoot: string): string {
+  return `${model.manifest.project}@${model.state.kind === 'postgres' ? claimedRoot : model.root}`;
+}
+
 /** A state store belongs to one project (the manifest's `project` name): the first to open it claims
  *  it, and any other project's manifest pointed at it is refused while the store owns anything. Sharing one silently made an apply
  *  of a second manifest in the same folder destroy the first project's resources as "removed".
  *  The claim compares the name only, never the folder: clones of one project in other folders (or on
- *  other machines) share one PostgreSQL store; the root recorded is the first claimant's, for people. */
-async function claimStore(store: StateStore, model: Model): Promise<void> {
+ *  other machines) share one PostgreSQL store; the root recorded is the first claimant's, which names
+ *  the project for all of them (identity()). Returns that root. */
+async function claimStore(store: StateStore, model: Model): Promise<string> {
   const name = model.manifest.project;
+  const claim = async () => {
+    await store.setValue(PROJECT_KEY, JSON.stringify({ name, root: model.root, manifest: model.file }));
+    return model.root;
+  };
   const raw = await store.getValue(PROJECT_KEY);
-  if (raw === undefined) return store.setValue(PROJECT_KEY, JSON.stringify({ name, root: model.root, manifest: model.file }));
-  let owner: { name?: unknown; manifest?: unknown };
+  if (raw === undefined) return claim();
+  let owner: { name?: unknown; root?: unknown; manifest?: unknown };
   try {
     owner = JSON.parse(raw) as typeof owner;
   } catch {
     owner = {};
   }
-  if (owner.name === name) return;
+  if (owner.name === name) return typeof owner.root === 'string' ? owner.root : model.root;
   // A store that owns nothing (nothing applied yet, or all destroyed) is free to be claimed again.
-  if ((await store.recorded()).length === 0) return store.setValue(PROJECT_KEY, JSON.stringify({ name, root: model.root, manifest: model.file }));
+  if ((await store.recorded()).length === 0) return claim();
   throw new StateUnavailable(
     stateName(model.state),
     `it belongs to project "${String(owner.name)}"${typeof owner.manifest === 'string' ? ` (${owner.manifest})` : ''}, and ${model.file} is project "${name}"`,
