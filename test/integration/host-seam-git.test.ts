@@ -124,3 +124,29 @@ function change(action: 'create' | 'delete', r: Resource, before?: Attributes): 
   const common = { kind: r.kind, address: r.address, action, reasons: [], diffs: [], dependsOn: [], hazards: [] };
   return action === 'create' ? { ...common, after: r.attributes, specHash: hashOf(r.attributes) } : { ...common, before: before! };
 }
+
+test('observe: a clone\'s branch and commit are read from its HEAD and ref files (loose, packed, detached) as git says them, with no git process; an unborn branch asks git', async () => {
+  const project = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gaia-seam-git-project-')));
+  try {
+    const clone: Resource = resource('git_worktree', 'c1', { source: 'clone', url: repo.root, path: 'clones/c1', branch: 'env/c1', base: 'main' });
+    expect((await gitProvider.apply([change('create', clone)], context(project, localHost())))[0]).toMatchObject({ status: 'done' });
+    const dir = path.join(project, 'clones/c1');
+    const git = (args: readonly string[]) => repo.git(['-C', dir, ...args]).trim();
+    const seen = async () => {
+      const host = localHost();
+      const found = (await gitProvider.observe({ desired: [clone], recorded: [] }, context(project, host))).observed[0]!;
+      return { branch: found.attributes.branch, head: found.attributes.head, spawned: host.spawned };
+    };
+    expect(await seen()).toEqual({ branch: 'env/c1', head: git(['rev-parse', 'HEAD']), spawned: 0 });
+    git(['pack-refs', '--all']);
+    expect(fs.existsSync(path.join(dir, '.git/refs/heads/env/c1'))).toBe(false);
+    expect(await seen()).toEqual({ branch: 'env/c1', head: git(['rev-parse', 'HEAD']), spawned: 0 });
+    git(['checkout', '-q', '--detach']);
+    expect(await seen()).toEqual({ branch: null, head: git(['rev-parse', 'HEAD']), spawned: 0 });
+    git(['checkout', '-q', '--orphan', 'unborn']);
+    const unborn = await seen();
+    expect(unborn).toMatchObject({ branch: 'unborn', spawned: 1 });
+  } finally {
+    fs.rmSync(project, { recursive: true, force: true });
+  }
+});

@@ -7,6 +7,7 @@ import type { Attributes, Observed } from '../../core/resource.js';
 import { describeFailure } from '../../host/exec.js';
 import type { HostFiles } from '../../host/host.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
+import { resolveRefs } from '../../ops/git-refs.js';
 import { argv } from './commands.js';
 import { BRANCH_KIND, WORKTREE_KIND, parseBranch, parseWorktree, type BranchSpec, type WorktreeSpec } from './model.js';
 import { parseRefs, parseWorktrees, type RefEntry, type WorktreeEntry } from './porcelain.js';
@@ -128,12 +129,32 @@ async function readRepo(dir: string, ctx: ObserveContext): Promise<RepoView> {
   return { kind: 'ok', refs: parseRefs(refs.stdout), worktrees: entries, byPath: new Map(entries.map((e) => [canonical(files, e.path), e])) };
 }
 
+/** A clone's branch and commit from its HEAD and ref files, as `git worktree list` gives them for its
+ *  main worktree; undefined when the files do not settle it (an unborn branch, a ref git must
+ *  resolve), and git is asked. No process per environment: on a host they are many. */
+function headFromFiles(files: HostFiles, dir: string): Attributes | undefined {
+  let text: string | undefined;
+  try {
+    text = files.readText(path.join(dir, '.git', 'HEAD'));
+  } catch {
+    return undefined;
+  }
+  const head = text?.trim() ?? '';
+  if (/^[0-9a-f]{40}$/.test(head)) return { branch: null, head };
+  const ref = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
+  if (ref === undefined) return undefined;
+  const answer = resolveRefs(files, dir, [ref]).get(ref);
+  return answer?.kind === 'commit' ? { branch: ref.slice('refs/heads/'.length), head: answer.sha } : undefined;
+}
+
 /** A clone is a directory holding its own `.git` directory; anything else there is in the way. */
 async function readClone(dir: string, ctx: ObserveContext): Promise<Attributes | undefined> {
   const files = ctx.host.files;
   if (!files.exists(dir)) return undefined;
   const gitDir = path.join(dir, '.git');
   if (!files.exists(gitDir) || files.stat(gitDir)?.kind !== 'folder') return { notAWorktree: true };
+  const fromFiles = headFromFiles(files, dir);
+  if (fromFiles) return fromFiles;
   const result = await ctx.host.run(argv.worktreeList(dir));
   const main = result.exitCode === 0 ? parseWorktrees(result.stdout)[0] : undefined;
   return main ? { branch: main.branch, head: main.head } : { notAWorktree: true };
