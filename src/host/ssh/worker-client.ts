@@ -233,9 +233,10 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
   let next = 1;
   let session: Session | undefined;
   let closing = false;
-  /** The kept worker's socket here; tried once, for the first session. */
-  let kept: string | undefined;
-  let triedKept = false;
+  /** Where the kept worker of this version and these settings is forwarded to, here. */
+  const keptHere = (id: string) => ssh.localSocket(`${id}\0${tuning().join('\0')}`);
+  /** Whether the next session tries the kept worker: only the first, and only if its forward is there. */
+  let tryKept = true;
   let keeping: Promise<unknown> | undefined;
 
   const fail = (error: Error) => {
@@ -254,9 +255,8 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
 
   /** Ask the worker just started to keep one running, and have the connection forward its socket here. */
   const keep = (id: string) => {
-    const here = ssh.localSocket(`${id}\0${tuning().join('\0')}`);
     keeping = send({ protocol: WORKER_PROTOCOL, op: 'serve' })
-      .then((r) => (r.ok && 'socket' in r ? ssh.forward(here, r.socket) : false))
+      .then((r) => (r.ok && 'socket' in r ? ssh.forward(keptHere(id), r.socket) : false))
       .catch(() => false);
   };
 
@@ -265,14 +265,9 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
    *  lacked this version. */
   const start = (): Session => {
     const { id, files } = workerFiles();
-    if (!triedKept) {
-      triedKept = true;
-      const here = ssh.localSocket(`${id}\0${tuning().join('\0')}`);
-      if (fs.existsSync(here)) kept = here;
-    }
+    const kept = tryKept && fs.existsSync(keptHere(id)) ? keptHere(id) : undefined;
+    tryKept = false;
     const stream: Session = kept !== undefined ? socketSession(kept) : ssh.stream(['sh', '-c', START, 'gaia-worker', id, ...tuning()]);
-    const viaSocket = kept !== undefined;
-    kept = undefined;
     stream.onLine((line) => {
       let message: { id?: unknown; response?: WorkerResponse | ServeResponse };
       try {
@@ -309,7 +304,7 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
       fail(new WorkerFailed(host, `gaia's worker ended (exit ${end.exitCode}) before answering: ${end.stderr.trim().slice(-500) || 'nothing said'}`));
     });
     session = stream;
-    if (!viaSocket && keeping === undefined) keep(id);
+    if (kept === undefined && keeping === undefined) keep(id);
     return stream;
   };
   const ensure = (): Session => {
