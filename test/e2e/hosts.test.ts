@@ -119,6 +119,26 @@ routing:
     // …and each environment's git state, read by git on its host (null when nobody read it).
     expect(report.environments.find((e) => e.name === 'dev2')).toMatchObject({ dirty: 0, ahead: 0 });
 
+    // The dashboard's API, served live, places each environment and session on its host.
+    const served = p!.spawn(['serve', '--port', '0'], world.env);
+    let printed = '';
+    served.stdout?.on('data', (d: Buffer) => (printed += d.toString()));
+    try {
+      const url = await waitFor('the dashboard URL', () => /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(printed)?.[1]);
+      const live = (await (await fetch(`${url}api/multi-env/status`)).json()) as {
+        environments: { name: string; host?: string; path: string }[];
+        groups: { sessions: { name: string; host?: string; state: string }[] }[];
+        hosts: { name: string; unreachable?: string }[];
+      };
+      expect(live.environments.map((e) => [e.name, e.host, e.path])).toEqual([['dev1', 'alpha', 'envs/dev1'], ['dev2', 'beta', 'envs/dev2'], ['dev3', 'alpha', 'envs/dev3']]);
+      const sessions = live.groups.flatMap((g) => g.sessions);
+      expect(sessions.find((x) => x.name === 'listen1')).toMatchObject({ host: 'beta', state: 'up' });
+      expect(live.hosts.map((h) => [h.name, h.unreachable])).toEqual([['alpha', undefined], ['beta', undefined], ['gamma', undefined]]);
+    } finally {
+      served.kill('SIGTERM');
+      await served.catch(() => undefined);
+    }
+
     // Health probes each host's environments there: its databases pass quick_check there; a rebase
     // in progress in a clone on beta is seen there.
     const healthy = await gaia(['health']);
