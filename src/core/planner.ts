@@ -23,6 +23,10 @@ export interface PlanInput {
   readonly warnings?: readonly PlanWarning[];
   /** This project's identity (`name@root`): a thing marked by another project is never ours. */
   readonly project?: string;
+  /** The project's name when its store is shared by its clones (PostgreSQL): a thing the store records
+   *  whose mark is `name@<another folder>` was made by one of them before they shared one identity,
+   *  and is ours. */
+  readonly sharedBy?: string;
   /** The project's keyed digests of sensitive values. */
   readonly digests: Digests;
 }
@@ -61,6 +65,9 @@ export function plan(input: PlanInput): Plan {
   const changes: Change[] = [];
   const conflicts: Conflict[] = [];
   const unverifiable: string[] = [];
+  /** Marked by another project: not ours, unless a clone's own from before (see sharedBy) and on record. */
+  const foreignOwner = (o: Observed, recordedHere: boolean): boolean =>
+    o.owner !== undefined && o.owner !== input.project && !(recordedHere && input.sharedBy !== undefined && o.owner.startsWith(`${input.sharedBy}@`));
 
   for (const d of dependencyOrder(input.desired)) {
     const spec = input.specs[d.kind];
@@ -75,8 +82,7 @@ export function plan(input: PlanInput): Plan {
       changes.push(desiredChange(d, specHash, 'create', NO_BEFORE, reasons, [], []));
       continue;
     }
-    const foreign = o.owner !== undefined && o.owner !== input.project;
-    if (foreign) {
+    if (foreignOwner(o, r !== undefined)) {
       conflicts.push({ kind: d.kind, address: d.address, owner: o.owner!, text: `${d.address} exists and belongs to another gaia project (${o.owner})`, fix: 'give one of the projects another name for it, or its own tmux socket (settings.tmux.socket)' });
       continue;
     }
@@ -115,7 +121,7 @@ export function plan(input: PlanInput): Plan {
   for (const r of dependencyOrder(gone).reverse()) {
     const spec = input.specs[r.kind];
     const o = observed.get(r.address);
-    if (o?.owner !== undefined && o.owner !== input.project) {
+    if (o !== undefined && foreignOwner(o, true)) {
       // Ours is gone; what has its name now is another project's: only forget.
       changes.push(deleteChange(r, r.attributes, true, [{ code: 'removed_and_gone', text: `removed from manifest; what is there now belongs to another gaia project (${o.owner}), only forgotten` }], []));
     } else if (!o) {

@@ -86,6 +86,7 @@ export async function makePlan(project: Project, options: PlanOptions = {}): Pro
     specs: kindSpecs,
     manifest: { path: model.file, hash: model.manifestHash },
     project: ctx.project,
+    ...(model.state.kind === 'postgres' ? { sharedBy: model.manifest.project } : {}),
     digests: ctx.digests,
     now: (options.now?.() ?? new Date()).toISOString(),
     ...(options.targets?.length ? { targets: options.targets } : {}),

@@ -68,6 +68,13 @@ groups:
     expect(seen.stdout).toContain('No changes.');
     expect(seen.code).toBe(0);
 
+    // A session marked by the other clone's own folder, as a clone made things before the clones of
+    // a shared store had one identity: it is still this project's, since the store records it.
+    host.tmux(['set-environment', '-t', '=dev2_worker', 'GAIA_PROJECT', `team@${b.root}`]);
+    const legacy = await a.gaia(['plan', '--detailed-exitcode'], env);
+    expect(legacy.stdout).toContain('No changes.');
+    expect(legacy.code).toBe(0);
+
     // The other clone grows it; the first then has nothing to do.
     write(3);
     const grown = await b.gaia(['apply', '--auto-approve'], env);

@@ -50,6 +50,27 @@ describe('planner: desired × observed × recorded → actions', () => {
     expect(p.changes[0]).toMatchObject({ action: 'delete', stateOnly: true });
   });
 
+  describe('a store shared by the project\'s clones (sharedBy): a clone\'s mark from before they shared one identity', () => {
+    const shared = (desired: Resource[], observed: Observed[], recorded: Recorded[], sharedBy = 'app') =>
+      plan({ digests: testDigests, desired, observed, recorded, specs, manifest: { path: 'm.yaml', hash: 'x' }, now: '2026-01-01T00:00:00Z', project: PROJECT, sharedBy });
+    const clone = (name: string, owner = 'app@/home/bob/app') => obs(name, {}, 'h', owner);
+    it.each<[string, Resource[], Observed[], Recorded[], string, Record<string, string>, number]>([
+      ['recorded → ours, no change', [res('x')], [clone('x')], [rec('x')], 'app', { 'thing.x': 'noop' }, 0],
+      ['recorded, removed from the manifest → deleted, not only forgotten', [], [clone('x')], [rec('x')], 'app', { 'thing.x': 'delete' }, 0],
+      ['not recorded → still a conflict', [res('x')], [clone('x')], [], 'app', {}, 1],
+      ['another name that starts alike → a conflict', [res('x')], [clone('x', 'apple@/home/bob/app')], [rec('x')], 'app', {}, 1],
+      ['another project\'s name → a conflict', [res('x')], [clone('x', 'other@/srv/app')], [rec('x')], 'app', {}, 1],
+    ])('%s', (_name, desired, observed, recorded, sharedBy, actions, conflicts) => {
+      const p = shared(desired, observed, recorded, sharedBy);
+      expect(Object.fromEntries(p.changes.map((c) => [c.address, c.action]))).toEqual(actions);
+      expect(p.conflicts).toHaveLength(conflicts);
+      if (desired.length === 0) expect(p.changes[0]!.stateOnly ?? false).toBe(false);
+    });
+    it('without a shared store, the same mark is another project\'s', () => {
+      expect(run([res('x')], [clone('x')], [rec('x')]).conflicts).toHaveLength(1);
+    });
+  });
+
   it('gives reasons as data, not prose built by the planner', () => {
     const p = run([res('x', { cmd: 'b' })], [obs('x')], [rec('x')]);
     expect(p.changes[0]!.reasons).toEqual([{ code: 'cmd_changed', text: 'command changed' }]);
