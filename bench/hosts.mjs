@@ -14,6 +14,7 @@
  *    - a no-op `gaia plan` ("No changes.": median and min of N runs, after one untimed plan and status
  *      so the V8 code cache covers both and the databases' stamps are cached),
  *    - `gaia status` (median of N),
+ *    - at 3 hosts, the no-op plan right after the hosts' ssh masters ended (median of N),
  *    - the processes gaia spawned on this machine per plan (GAIA_STATS=1); at 3 hosts also with 2 × E
  *      environments per host, to show the count is per host, not per environment.
  *  The reference is the same manifest with the environments all here (no `hosts:`, worktrees of the
@@ -186,6 +187,20 @@ function killServers(p) {
 }
 
 let hosts = [];
+/** @type {number | undefined} */
+let afterExpiry;
+const endMaster = (h) => spawnSync('ssh', ['-F', sshConfig, '-o', `ControlPath=${path.join(runtime, 'gaia-ssh', '%C')}`, '-O', 'exit', h.name], { stdio: 'ignore', timeout: 5000 });
+
+/** No-op plans each right after the hosts' ssh masters ended, as a command more than ControlPersist
+ *  after the last finds them: a new connection, which forwards nothing yet to the kept workers. */
+function planAfterMastersEnd(p, on) {
+  const xs = [];
+  for (let i = 0; i < runs; i++) {
+    for (const h of on) endMaster(h);
+    xs.push(noopPlan(p).ms);
+  }
+  return median(xs);
+}
 /** Where tmux keeps a `-L` socket without TMUX_TMPDIR (kill-server leaves the file behind). */
 const socketFile = (s) => path.join('/tmp', `tmux-${process.getuid()}`, s);
 
@@ -195,7 +210,7 @@ function cleanupSync() {
     fs.rmSync(socketFile(s), { force: true });
   }
   if (fs.existsSync(sshConfig)) {
-    for (const h of hosts) spawnSync('ssh', ['-F', sshConfig, '-o', `ControlPath=${path.join(runtime, 'gaia-ssh', '%C')}`, '-O', 'exit', h.name], { stdio: 'ignore', timeout: 5000 });
+    for (const h of hosts) endMaster(h);
   }
 }
 // Ctrl-C: the child running now dies of it and its run throws, so the finally below cleans up; this
@@ -241,6 +256,7 @@ try {
       const apply = applyAndWarm(p);
       const m = measure(p, reference);
       rows.push({ label: `${n} host${n > 1 ? 's' : ''} × ${perHost} = ${p.count} environments`, apply, ...m, hosts: n, perHost });
+      if (n === 3 && perHost === envsPerHost) afterExpiry = planAfterMastersEnd(p, hosts.slice(0, n));
       console.log(`  ${rows.at(-1).label}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (load average ${load()})`);
     } finally {
       killServers(p);
@@ -286,6 +302,7 @@ try {
   for (const [label, ms] of parts) console.log(`  ${label.padEnd(44)} ${fmt(ms).padStart(8)}`);
   const three = rows.find((r) => r.hosts === 3 && r.perHost === envsPerHost);
   if (three) console.log(`\ntarget: 3-host no-op plan ≤ 1.5 × the local plan of ${envsPerHost} environments: ${fmt(three.plan)} vs ${fmt(three.ref)} = ${(three.plan / three.ref).toFixed(2)}× (${three.plan / three.ref <= 1.5 ? 'met' : 'MISS'})`);
+  if (afterExpiry !== undefined) console.log(`3-host no-op plan right after the ssh masters ended (a new connection each; the workers kept there): ${fmt(afterExpiry)} (median of ${runs})`);
   const spawns = rows.filter((r) => r.hosts === 3);
   if (spawns.length === 2) console.log(`spawned per plan / status at 3 hosts: ${spawns.map((r) => `${r.perHost} per host: ${r.spawned}`).join(', ')} (${spawns[0].spawned === spawns[1].spawned ? 'constant in environments' : 'NOT constant'})`);
   console.log(`(took ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${load()})`);

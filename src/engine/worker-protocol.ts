@@ -4,6 +4,7 @@
  *  read and changed where they are, in one round trip per batch instead of a command per file.
  *  The state store never leaves this machine: what a provider records of agent conversations on the
  *  host comes back as operations, replayed here. */
+import { createHash } from 'node:crypto';
 import type { Change, PlanWarning } from '../core/plan.js';
 import type { Observed, Recorded, Resource } from '../core/resource.js';
 import type { ChangeOutcome, ConversationRecord, Step } from '../providers/provider.js';
@@ -22,6 +23,12 @@ export const WORKER_PROTOCOL = 1;
  *  an agent must stay up to count as started, and how long what outlives a session gets after
  *  SIGTERM (milliseconds, or empty for the default). */
 export const WORKER_TUNING = ['GAIA_AGENT_START_GRACE', 'GAIA_TEARDOWN_GRACE'] as const;
+
+/** The name of the socket a kept worker started with these settings (`NAME=VALUE`) listens on, in
+ *  the `run/` folder of its version's folder: the worker names it, and a client looks for it. */
+export function keptSocketName(settings: readonly string[]): string {
+  return `${createHash('sha256').update(settings.join('\0')).digest('hex').slice(0, 12)}.sock`;
+}
 
 /** Asked of a worker started for one command: keep one of the same code and settings running on the
  *  host for the commands after this one (host/local/worker-daemon.ts). The answer is the unix socket

@@ -11,13 +11,12 @@
  *  - It goes by itself: after IDLE_MS with no connection, or as soon as its socket is removed or
  *    replaced (a rival started beside it, its folder deleted). */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { helloLine, isHello } from '../../engine/worker-protocol.js';
+import { helloLine, isHello, keptSocketName } from '../../engine/worker-protocol.js';
 import { outsideLogin } from './login-scope.js';
 
 /** Linux allows 108 bytes in a socket's path, macOS 104; and the temporary name adds a few. */
@@ -28,8 +27,7 @@ const START_WAIT_MS = 10_000;
 
 /** Where the worker run by `launcher` with these settings (`NAME=VALUE`) listens. */
 export function daemonSocket(launcher: string, settings: readonly string[]): string {
-  const name = createHash('sha256').update(settings.join('\0')).digest('hex').slice(0, 12);
-  return path.join(path.dirname(launcher), 'run', `${name}.sock`);
+  return path.join(path.dirname(launcher), 'run', keptSocketName(settings));
 }
 
 /** Why `folder` cannot hold the socket; undefined when it is this user's own and private. */

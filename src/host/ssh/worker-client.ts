@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../local/sqlite-driver.js';
 import type { SshCommandResult, SshExecutor, SshStream } from './ssh-executor.js';
-import { WORKER_PROTOCOL, WORKER_TUNING, isHello, type ServeRequest, type ServeResponse, type WorkerRequest, type WorkerResponse } from '../../engine/worker-protocol.js';
+import { WORKER_PROTOCOL, WORKER_TUNING, isHello, keptSocketName, type ServeRequest, type ServeResponse, type WorkerRequest, type WorkerResponse } from '../../engine/worker-protocol.js';
 
 /** The host could not be reached, or the connection ended under the request: nothing can be said of it. */
 export class HostUnreachable extends Error {
@@ -124,6 +124,8 @@ const tuning = (env: NodeJS.ProcessEnv = process.env): string[] =>
 /** Each file lands under a name of this process's own and is renamed into place; `ready` comes last. */
 const PUT = `f="$HOME/.cache/gaia/worker/$1/$2"; mkdir -p "\${f%/*}" && base64 -d > "$f.$$" && mv -f "$f.$$" "$f"`;
 const READY = `d="$HOME/.cache/gaia/worker/$1"; : > "$d/ready"`;
+/** The kept worker's socket there, when its file is: the worker's id, then the socket's name. */
+const FIND = `s="$HOME/.cache/gaia/worker/$1/run/$2"; [ -S "$s" ] && printf '%s\\n' "$s"`;
 /** How long a socket that accepted a connection may take to show it is a worker's. */
 const HELLO_MS = 5000;
 /** How long gaia's exit waits for the worker kept for the next command to be set up. */
@@ -200,6 +202,38 @@ function socketSession(socket: string): Session {
   };
 }
 
+/** A session opened once `open` settles: lines, listeners and its end wait for it. */
+function deferredSession(open: Promise<Session>): Session {
+  const listeners: ((line: string) => void)[] = [];
+  const queued: string[] = [];
+  let ended = false;
+  let waiting = false;
+  let real: Session | undefined;
+  void open.then((s) => {
+    real = s;
+    for (const l of listeners) s.onLine(l);
+    s.busy(waiting);
+    for (const q of queued.splice(0)) s.write(q);
+    if (ended) s.end();
+  });
+  return {
+    onLine: (listener) => (real ? real.onLine(listener) : void listeners.push(listener)),
+    write: (text) => (real ? real.write(text) : void queued.push(text)),
+    end: () => {
+      ended = true;
+      real?.end();
+    },
+    busy: (on) => {
+      waiting = on;
+      real?.busy(on);
+    },
+    closed: open.then((s) => s.closed),
+  };
+}
+
+/** A session that is over before it began, ended as `end` says. */
+const endedSession = (end: SessionEnd): Session => ({ onLine: () => {}, write: () => {}, end: () => {}, busy: () => {}, closed: Promise.resolve(end) });
+
 /** One worker per host for as long as this gaia runs: started on the first request, answering every
  *  request of the command (a status asks three things) so the worker's start is paid once. Requests
  *  go out as they come and are answered as they finish.
@@ -235,8 +269,9 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
   let closing = false;
   /** Where the kept worker of this version and these settings is forwarded to, here. */
   const keptHere = (id: string) => ssh.localSocket(`${id}\0${tuning().join('\0')}`);
-  /** Whether the next session tries the kept worker: only the first, and only if its forward is there. */
-  let tryKept = true;
+  /** Sessions started so far: the first tries the kept worker's forward if it is there, the next
+   *  looks for the kept worker and forwards it anew (a new master connection), the rest start one. */
+  let attempts = 0;
   let keeping: Promise<unknown> | undefined;
 
   const fail = (error: Error) => {
@@ -263,11 +298,25 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
   /** A session: its answers settle their requests; its end fails what it left unanswered, or sends it
    *  again — to a started worker when the kept one did not answer, to a copied one when the host
    *  lacked this version. */
+  /** The kept worker there through a forward made now, when its socket is there: a new master
+   *  connection (ControlPersist ended the last) forwards nothing yet. One command, not a worker's start. */
+  const reachKept = async (id: string): Promise<Session> => {
+    const found = await ssh.run(['sh', '-c', FIND, 'gaia-worker', id, keptSocketName(tuning())]);
+    if (found.unreachable) return endedSession({ exitCode: 255, stderr: found.stderr, unreachable: found.unreachable });
+    const there = found.stdout.trim();
+    if (found.failed || !there.startsWith('/') || !(await ssh.forward(keptHere(id), there))) return endedSession({ exitCode: 255, stderr: '', unserved: true });
+    return socketSession(keptHere(id));
+  };
+
   const start = (): Session => {
     const { id, files } = workerFiles();
-    const kept = tryKept && fs.existsSync(keptHere(id)) ? keptHere(id) : undefined;
-    tryKept = false;
-    const stream: Session = kept !== undefined ? socketSession(kept) : ssh.stream(['sh', '-c', START, 'gaia-worker', id, ...tuning()]);
+    const attempt = attempts++;
+    const forwarded = attempt === 0 && fs.existsSync(keptHere(id));
+    if (attempt === 0 && !forwarded) attempts++;
+    const started = !forwarded && attempt > 1;
+    const stream: Session = forwarded ? socketSession(keptHere(id))
+      : started ? ssh.stream(['sh', '-c', START, 'gaia-worker', id, ...tuning()])
+      : deferredSession(reachKept(id));
     stream.onLine((line) => {
       let message: { id?: unknown; response?: WorkerResponse | ServeResponse };
       try {
@@ -304,7 +353,7 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
       fail(new WorkerFailed(host, `gaia's worker ended (exit ${end.exitCode}) before answering: ${end.stderr.trim().slice(-500) || 'nothing said'}`));
     });
     session = stream;
-    if (kept === undefined && keeping === undefined) keep(id);
+    if (started && keeping === undefined) keep(id);
     return stream;
   };
   const ensure = (): Session => {
