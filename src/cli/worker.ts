@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { localHost } from '../host/local/local-host.js';
 import { ensureDaemon, serveWorker } from '../host/local/worker-daemon.js';
 import { answerWorkerRequest } from '../engine/worker.js';
-import { WORKER_PROTOCOL, WORKER_TUNING, type ServeRequest, type ServeResponse, type WorkerRequest, type WorkerResponse } from '../engine/worker-protocol.js';
+import { WORKER_PROTOCOL, workerTuning, type ServeRequest, type ServeResponse, type WorkerRequest, type WorkerResponse } from '../engine/worker-protocol.js';
 
 /** The launcher this worker was started by (set by it: worker-client.ts), which a kept worker runs too. */
 const launcher = (): string | undefined => (globalThis as { __gaiaWorkerLauncher?: string }).__gaiaWorkerLauncher;
@@ -16,8 +16,7 @@ async function serve(request: ServeRequest): Promise<ServeResponse> {
   if (request.protocol !== WORKER_PROTOCOL) return { ok: false, error: `this worker speaks protocol ${WORKER_PROTOCOL}, not ${request.protocol}` };
   const by = launcher();
   if (by === undefined) return { ok: false, error: 'this worker was not started by its launcher' };
-  const settings = WORKER_TUNING.flatMap((k) => (process.env[k] !== undefined ? [`${k}=${process.env[k]}`] : []));
-  const found = await ensureDaemon(by, settings);
+  const found = await ensureDaemon(by, workerTuning(process.env));
   return 'socket' in found ? { ok: true, socket: found.socket } : { ok: false, error: found.problem };
 }
 

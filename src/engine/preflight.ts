@@ -1,8 +1,8 @@
 /** Checks made before anything runs, so a plan warns now rather than an apply failing late. */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { PlanWarning } from '../core/plan.js';
 import type { Resource } from '../core/resource.js';
+import { executable, onPath } from '../host/local/program-path.js';
 
 /** The program a session command starts: argv[0], or the first word of a shell string (after VAR=x assignments). */
 export function programOf(command: unknown): string | undefined {
@@ -14,23 +14,13 @@ export function programOf(command: unknown): string | undefined {
   return first && /^[\w@%+=:,./-]+$/.test(first) && !['exec', 'cd', 'env'].includes(first) ? first : undefined;
 }
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Session programs that are not on PATH (checked in-process: no process per session). */
 export function missingPrograms(resources: readonly Resource[], root: string, path = process.env.PATH ?? ''): PlanWarning[] {
-  const dirs = path.split(delimiter).filter(Boolean);
   const cache = new Map<string, boolean>();
   const found = (program: string, cwd: string): boolean => {
     if (program.includes('/')) return executable(isAbsolute(program) ? program : resolve(root, cwd, program));
     let hit = cache.get(program);
-    if (hit === undefined) cache.set(program, (hit = dirs.some((d) => executable(join(d, program)))));
+    if (hit === undefined) cache.set(program, (hit = onPath(program, path) !== undefined));
     return hit;
   };
   const byProgram = new Map<string, string[]>();

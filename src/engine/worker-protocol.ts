@@ -22,7 +22,13 @@ export const WORKER_PROTOCOL = 1;
 /** Settings of the planning gaia that hold on every host (the worker is started with them): how long
  *  an agent must stay up to count as started, and how long what outlives a session gets after
  *  SIGTERM (milliseconds, or empty for the default). */
-export const WORKER_TUNING = ['GAIA_AGENT_START_GRACE', 'GAIA_TEARDOWN_GRACE'] as const;
+const WORKER_TUNING = ['GAIA_AGENT_START_GRACE', 'GAIA_TEARDOWN_GRACE'] as const;
+
+/** Those settings of `env` as `NAME=VALUE` (digits only: they go on a command line). The planning
+ *  gaia starts its workers with them; a worker names its kept worker's socket after them. */
+export function workerTuning(env: NodeJS.ProcessEnv): string[] {
+  return WORKER_TUNING.filter((k) => env[k] !== undefined && /^\d*$/.test(env[k]!)).map((k) => `${k}=${env[k]}`);
+}
 
 /** The name of the socket a kept worker started with these settings (`NAME=VALUE`) listens on, in
  *  the `run/` folder of its version's folder: the worker names it, and a client looks for it. */

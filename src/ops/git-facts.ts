@@ -18,7 +18,7 @@ import { chunks } from '../core/collections.js';
 import type { Resource } from '../core/resource.js';
 import type { ObserveContext } from '../providers/provider.js';
 import { aheadBehind, parseBatchCheck, parseParents, parseStatusV2, type WorktreeStatus } from './git-parse.js';
-import { resolveRefs } from './git-refs.js';
+import { resolveRefs } from '../providers/git/ref-files.js';
 
 export interface EnvGitFacts {
   readonly ahead: number | null;

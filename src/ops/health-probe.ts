@@ -6,7 +6,8 @@
  *    -wal): until SQLite or anyone else writes the file, its bytes and so the answer stay the same.
  *    Failures are never kept: each look reports them afresh. */
 import path from 'node:path';
-import type { FileStat, Host, HostFiles, SqliteDatabase } from '../host/host.js';
+import type { Host, HostFiles, SqliteDatabase } from '../host/host.js';
+import { gitDirOf } from '../providers/git/ref-files.js';
 import { QUICK_CHECKS, StampCache } from '../providers/sqlite/stamp-cache.js';
 import type { Model } from '../manifest/model.js';
 import type { HealthProbes } from './health.js';
@@ -20,25 +21,6 @@ const IN_PROGRESS: readonly (readonly [string, string])[] = [
   ['CHERRY_PICK_HEAD', 'cherry-pick'],
   ['REVERT_HEAD', 'revert'],
 ];
-
-/** The git directory of a worktree or clone: `.git` is either that directory or a file pointing at it. */
-export function gitDirOf(files: HostFiles, worktree: string): string | undefined {
-  const dotGit = path.join(worktree, '.git');
-  let stat: FileStat | undefined;
-  try {
-    stat = files.stat(dotGit);
-  } catch {
-    return undefined;
-  }
-  if (!stat) return undefined;
-  if (stat.kind === 'folder') return dotGit;
-  try {
-    const m = /^gitdir:\s*(.+?)\s*$/m.exec(files.readText(dotGit) ?? '');
-    return m ? path.resolve(worktree, m[1]!) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function gitOperationsIn(files: HostFiles, worktree: string): readonly string[] {
   const dir = gitDirOf(files, worktree);

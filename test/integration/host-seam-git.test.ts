@@ -10,7 +10,7 @@ import type { Change } from '../../src/core/plan.js';
 import { resource, type Attributes, type Resource } from '../../src/core/resource.js';
 import type { Host, HostFiles } from '../../src/host/host.js';
 import { localFiles, localHost } from '../../src/host/local/local-host.js';
-import { resolveRefs } from '../../src/ops/git-refs.js';
+import { resolveRefs } from '../../src/providers/git/ref-files.js';
 import { loadManifestAt } from '../../src/ops/reconcile-manifest.js';
 import { reconcileRound } from '../../src/ops/reconcile.js';
 import { gitProvider } from '../../src/providers/git/index.js';

@@ -1,6 +1,6 @@
 /** Reading where branches point from git's ref files, compared with what git itself says. */
 import { localFiles } from '../../src/host/local/local-host.js';
-import { resolveRefs } from '../../src/ops/git-refs.js';
+import { resolveRefs } from '../../src/providers/git/ref-files.js';
 import { tempRepo, type TempRepo } from '../helpers/git.js';
 
 describe('in-process ref resolution', () => {

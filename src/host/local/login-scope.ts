@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onPath } from './program-path.js';
 
 export interface LoginFacts {
   /** This process's /proc/self/cgroup, if there is one. */
@@ -26,24 +27,11 @@ export interface LoginFacts {
 /** The command prefix that starts a program outside this login's scope, or none where that is not
  *  needed (not in a login's scope) or would not hold (no lingering, no user manager, no systemd-run). */
 export function outsideLoginPrefix(f: LoginFacts): readonly string[] {
-  const inLogin = f.cgroup !== undefined && /\/session-[^/\n]+\.scope$/m.test(f.cgroup);
-  if (!inLogin || !f.lingering || !f.userBus || f.systemdRun === undefined) return [];
+  if (!inLoginScope(f.cgroup) || !f.lingering || !f.userBus || f.systemdRun === undefined) return [];
   return [f.systemdRun, '--user', '--scope', '--quiet', '--collect', '--'];
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(':')) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+const inLoginScope = (cgroup: string | undefined): boolean => cgroup !== undefined && /\/session-[^/\n]+\.scope$/m.test(cgroup);
 
 const read = (file: string): string | undefined => {
   try {
@@ -56,13 +44,13 @@ const read = (file: string): string | undefined => {
 export function loginFacts(env: NodeJS.ProcessEnv = process.env): LoginFacts {
   const cgroup = read('/proc/self/cgroup');
   // Read only when they could matter: most processes are in no login scope.
-  if (cgroup === undefined || !/\/session-[^/\n]+\.scope$/m.test(cgroup)) return { cgroup, lingering: false, userBus: false, systemdRun: undefined };
+  if (!inLoginScope(cgroup)) return { cgroup, lingering: false, userBus: false, systemdRun: undefined };
   const user = os.userInfo().username;
   return {
     cgroup,
     lingering: fs.existsSync(path.join('/var/lib/systemd/linger', user)),
     userBus: env.XDG_RUNTIME_DIR !== undefined && fs.existsSync(path.join(env.XDG_RUNTIME_DIR, 'bus')),
-    systemdRun: onPath('systemd-run', env),
+    systemdRun: onPath('systemd-run', env.PATH),
   };
 }
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../local/sqlite-driver.js';
 import type { SshCommandResult, SshExecutor, SshStream } from './ssh-executor.js';
-import { WORKER_PROTOCOL, WORKER_TUNING, isHello, keptSocketName, type ServeRequest, type ServeResponse, type WorkerRequest, type WorkerResponse } from '../../engine/worker-protocol.js';
+import { WORKER_PROTOCOL, isHello, keptSocketName, workerTuning, type ServeRequest, type ServeResponse, type WorkerRequest, type WorkerResponse } from '../../engine/worker-protocol.js';
 
 /** The host could not be reached, or the connection ended under the request: nothing can be said of it. */
 export class HostUnreachable extends Error {
@@ -119,8 +119,7 @@ const NO_NODE = 87;
 
 /** The worker's id, then `NAME=VALUE` settings for it (tuning, never secrets: see tuning()). */
 const START = `d="$HOME/.cache/gaia/worker/$1"; shift; [ -f "$d/ready" ] || exit ${NOT_THERE}; command -v node >/dev/null 2>&1 || exit ${NO_NODE}; exec env "$@" node "$d/worker.cjs"`;
-const tuning = (env: NodeJS.ProcessEnv = process.env): string[] =>
-  WORKER_TUNING.filter((k) => env[k] !== undefined && /^\d*$/.test(env[k]!)).map((k) => `${k}=${env[k]}`);
+const tuning = (): string[] => workerTuning(process.env);
 /** Each file lands under a name of this process's own and is renamed into place; `ready` comes last. */
 const PUT = `f="$HOME/.cache/gaia/worker/$1/$2"; mkdir -p "\${f%/*}" && base64 -d > "$f.$$" && mv -f "$f.$$" "$f"`;
 const READY = `d="$HOME/.cache/gaia/worker/$1"; : > "$d/ready"`;
@@ -269,9 +268,10 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
   let closing = false;
   /** Where the kept worker of this version and these settings is forwarded to, here. */
   const keptHere = (id: string) => ssh.localSocket(`${id}\0${tuning().join('\0')}`);
-  /** Sessions started so far: the first tries the kept worker's forward if it is there, the next
-   *  looks for the kept worker and forwards it anew (a new master connection), the rest start one. */
-  let attempts = 0;
+  /** The way the next session reaches a worker: through the kept worker's forward when it is there (the
+   *  first), then by looking for the kept worker and forwarding it anew (a new master connection),
+   *  then by starting one. */
+  let way: 'forwarded' | 'found' | 'started' = 'forwarded';
   let keeping: Promise<unknown> | undefined;
 
   const fail = (error: Error) => {
@@ -310,13 +310,12 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
 
   const start = (): Session => {
     const { id, files } = workerFiles();
-    const attempt = attempts++;
-    const forwarded = attempt === 0 && fs.existsSync(keptHere(id));
-    if (attempt === 0 && !forwarded) attempts++;
-    const started = !forwarded && attempt > 1;
-    const stream: Session = forwarded ? socketSession(keptHere(id))
-      : started ? ssh.stream(['sh', '-c', START, 'gaia-worker', id, ...tuning()])
-      : deferredSession(reachKept(id));
+    if (way === 'forwarded' && !fs.existsSync(keptHere(id))) way = 'found';
+    const how = way;
+    way = how === 'forwarded' ? 'found' : 'started';
+    const stream: Session = how === 'forwarded' ? socketSession(keptHere(id))
+      : how === 'found' ? deferredSession(reachKept(id))
+      : ssh.stream(['sh', '-c', START, 'gaia-worker', id, ...tuning()]);
     stream.onLine((line) => {
       let message: { id?: unknown; response?: WorkerResponse | ServeResponse };
       try {
@@ -353,7 +352,7 @@ export function workerClient(host: string, ssh: SshExecutor): WorkerClient {
       fail(new WorkerFailed(host, `gaia's worker ended (exit ${end.exitCode}) before answering: ${end.stderr.trim().slice(-500) || 'nothing said'}`));
     });
     session = stream;
-    if (started && keeping === undefined) keep(id);
+    if (how === 'started' && keeping === undefined) keep(id);
     return stream;
   };
   const ensure = (): Session => {

@@ -7,9 +7,9 @@ import type { Attributes, Observed } from '../../core/resource.js';
 import { describeFailure } from '../../host/exec.js';
 import type { HostFiles } from '../../host/host.js';
 import type { ObserveContext, ObserveRequest, ObserveResult } from '../provider.js';
-import { resolveRefs } from '../../ops/git-refs.js';
 import { argv } from './commands.js';
 import { BRANCH_KIND, WORKTREE_KIND, parseBranch, parseWorktree, type BranchSpec, type WorktreeSpec } from './model.js';
+import { resolveRefs } from './ref-files.js';
 import { parseRefs, parseWorktrees, type RefEntry, type WorktreeEntry } from './porcelain.js';
 
 type RepoView =

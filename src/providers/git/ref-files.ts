@@ -1,10 +1,28 @@
-/** Resolve branch names to commit ids in-process, from the repository's ref files (loose refs, then
- *  `packed-refs`), so status does not start a git process just to learn where branches point.
+/** A repository's git directory, and branch names resolved to commit ids in-process from its ref files (loose refs, then
+ *  `packed-refs`), so status and observation do not start a git process just to learn where branches point.
  *  Anything it cannot be sure of (a tag of the same name, a symbolic ref, an expression such as
  *  `main~2`) is `unsure`, and the caller asks git. git 2.39 stores refs only this way (no reftable). */
 import path from 'node:path';
-import type { HostFiles } from '../host/host.js';
-import { gitDirOf } from './health-probe.js';
+import type { FileStat, HostFiles } from '../../host/host.js';
+
+/** The git directory of a worktree or clone: `.git` is either that directory or a file pointing at it. */
+export function gitDirOf(files: HostFiles, worktree: string): string | undefined {
+  const dotGit = path.join(worktree, '.git');
+  let stat: FileStat | undefined;
+  try {
+    stat = files.stat(dotGit);
+  } catch {
+    return undefined;
+  }
+  if (!stat) return undefined;
+  if (stat.kind === 'folder') return dotGit;
+  try {
+    const m = /^gitdir:\s*(.+?)\s*$/m.exec(files.readText(dotGit) ?? '');
+    return m ? path.resolve(worktree, m[1]!) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export type RefAnswer = { readonly kind: 'commit'; readonly sha: string } | { readonly kind: 'missing' } | { readonly kind: 'unsure' };
 
